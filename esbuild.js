@@ -1,0 +1,82 @@
+// Builds every bundle the project ships or tests with.
+//   node esbuild.js               extension, CLI, webview script (development)
+//   node esbuild.js --production  the same, minified, no source maps
+//   node esbuild.js --watch       rebuild on change
+//   node esbuild.js --tests       also unit + integration tests and the test harness (out/)
+//   node esbuild.js --bench       also the benchmark (out/bench)
+const esbuild = require('esbuild');
+const fs = require('fs');
+const path = require('path');
+
+const args = new Set(process.argv.slice(2));
+const production = args.has('--production');
+const watch = args.has('--watch');
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node18',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  // citation-js pulls in optional fetch polyfills it never uses in Node 18+.
+  external: ['vscode'],
+};
+
+/** Paths of the test entry points under a folder, as esbuild entry points keyed by output name. */
+function testEntries(dir, outDir) {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir)
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => ({ in: path.join(dir, f), out: path.join(outDir, f.replace(/\.ts$/, '')) }));
+}
+
+const builds = [
+  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
+  { ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...common, platform: 'browser', format: 'iife', target: 'es2020', entryPoints: ['src/webview/details.ts'], outfile: 'dist/webview/details.js' },
+  { ...common, platform: 'node', entryPoints: ['src/core/load-worker.ts'], outfile: 'dist/load-worker.js' },
+];
+if (args.has('--tests')) {
+  builds.push(
+    { ...common, entryPoints: testEntries('test/unit', 'unit'), outdir: 'out/test' },
+    { ...common, external: ['vscode', 'mocha'], entryPoints: testEntries('test/integration', 'integration'), outdir: 'out/test' },
+    { ...common, external: ['playwright-core'], entryPoints: testEntries('test/harness', 'harness'), outdir: 'out/test' },
+  );
+}
+if (args.has('--bench')) {
+  builds.push({ ...common, entryPoints: ['bench/bench.ts'], outfile: 'out/bench/bench.js' });
+}
+
+/** Copies the codicon font and stylesheet next to the webview bundle (webviews can only load local files). */
+function copyCodicons() {
+  const from = path.join(__dirname, 'node_modules', '@vscode', 'codicons', 'dist');
+  const to = path.join(__dirname, 'dist', 'codicons');
+  fs.mkdirSync(to, { recursive: true });
+  for (const file of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(from, file), path.join(to, file));
+}
+
+function reportSizes() {
+  for (const b of builds) {
+    const files = b.outfile ? [b.outfile] : [];
+    for (const f of files) {
+      if (fs.existsSync(f)) console.log(`${f.padEnd(28)} ${(fs.statSync(f).size / 1024).toFixed(1).padStart(8)} KiB`);
+    }
+  }
+}
+
+async function main() {
+  const existing = builds.filter((b) => (b.entryPoints.length ?? 0) > 0 && b.entryPoints.every((e) => fs.existsSync(typeof e === 'string' ? e : e.in)));
+  if (watch) {
+    for (const b of existing) (await esbuild.context(b)).watch();
+    console.log('watching for changes…');
+    return;
+  }
+  await Promise.all(existing.map((b) => esbuild.build(b)));
+  copyCodicons();
+  fs.chmodSync('dist/cli.js', 0o755);
+  reportSizes();
+}
+
+main().catch((err) => { console.error(err); process.exit(1); });
