@@ -140,17 +140,19 @@ export interface SeedSource {
  */
 export function buildBundledLibrary(
   sources: readonly SeedSource[],
-  metadataJson: string,
+  metadataFiles: readonly SeedSource[],
   options: { keyTemplate?: string; takenKeys?: ReadonlySet<string> } = {},
 ): { papers: Paper[]; problems: Problem[] } {
   const problems: Problem[] = [];
-  let metadata: SeedMetadata[] = [];
-  try {
-    const parsed: unknown = JSON.parse(metadataJson);
-    if (Array.isArray(parsed)) metadata = parsed as SeedMetadata[];
-    else problems.push({ severity: 'error', message: 'paper metadata is not a JSON array; papers load without authors' });
-  } catch (err) {
-    problems.push({ severity: 'error', message: `paper metadata is not valid JSON (${(err as Error).message}); papers load without authors` });
+  const metadata: SeedMetadata[] = [];
+  for (const file of metadataFiles) {
+    try {
+      const parsed: unknown = JSON.parse(file.text);
+      if (Array.isArray(parsed)) metadata.push(...(parsed as SeedMetadata[]));
+      else problems.push({ severity: 'error', message: `${file.name}: paper metadata is not a JSON array; its papers load without authors` });
+    } catch (err) {
+      problems.push({ severity: 'error', message: `${file.name}: paper metadata is not valid JSON (${(err as Error).message}); its papers load without authors` });
+    }
   }
   const metaByTitle = new Map<string, SeedMetadata>();
   for (const meta of metadata) if (meta && typeof meta.title === 'string') metaByTitle.set(normaliseTitle(meta.title), meta);

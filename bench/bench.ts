@@ -1,0 +1,100 @@
+/* `npm run bench`: figures for the core, printed as a table. Never pass/fail. */
+import * as path from 'path';
+import Fuse from 'fuse.js';
+import { buildBundledLibrary } from '../src/core/corpus';
+import { SearchIndex } from '../src/core/search';
+import { displayName, Paper } from '../src/core/types';
+import { readSeedFolder } from '../src/node/seeds';
+import { BENCH_QUERIES } from './queries';
+
+/** Further sections, each a titled function returning labelled figures. */
+const SECTIONS: [string, () => Promise<Record<string, number>>][] = [];
+
+const SEEDS = path.join(process.cwd(), 'seeds');
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+function time<T>(fn: () => T): [T, number] {
+  const start = performance.now();
+  const result = fn();
+  return [result, performance.now() - start];
+}
+
+function fmt(ms: number): string {
+  return ms < 10 ? ms.toFixed(2) : ms.toFixed(1);
+}
+
+function row(label: string, ...cells: string[]): void {
+  console.log(`${label.padEnd(52)} ${cells.map((c) => c.padStart(12)).join(' ')}`);
+}
+
+/** Reads the seed files and builds the index, as the extension does at activation. */
+function loadAndIndex(): SearchIndex {
+  const { listings, metadata } = readSeedFolder(SEEDS);
+  return new SearchIndex(buildBundledLibrary(listings, metadata).papers);
+}
+
+/** The naive setup the brief measured: one fuse.js index over whole records. */
+function naiveIndex(papers: readonly Paper[]): Fuse<Paper> {
+  return new Fuse(papers, {
+    keys: ['title', { name: 'authors', getFn: (p: Paper) => p.author.map(displayName) }, 'abstract'],
+    ignoreLocation: true,
+  });
+}
+
+function measureQueries(search: (q: string) => string[], queries: [string, string][], rounds: number) {
+  const times: number[] = [];
+  let top3 = 0;
+  let top1 = 0;
+  const misses: string[] = [];
+  for (let round = 0; round < rounds; round++) {
+    for (const [query, expected] of queries) {
+      const [keys, ms] = time(() => search(query));
+      times.push(ms);
+      if (round === 0) {
+        const rank = keys.indexOf(expected);
+        if (rank >= 0 && rank < 3) top3++;
+        else misses.push(query);
+        if (rank === 0) top1++;
+      }
+    }
+  }
+  return { median: percentile(times, 50), p95: percentile(times, 95), top3, top1, misses };
+}
+
+async function main(): Promise<void> {
+  console.log(`LitCite bench — Node ${process.version}, ${new Date().toISOString()}\n`);
+  console.log('## Bundled library (62 papers)');
+  const [coldIndex, cold] = time(loadAndIndex);
+  const warm: number[] = [];
+  for (let i = 0; i < 20; i++) warm.push(time(loadAndIndex)[1]);
+  row('read + parse + join + keys + index, first run', `${fmt(cold)} ms`);
+  row('the same, median of 20 runs', `${fmt(percentile(warm, 50))} ms`);
+  row('vocabulary', `${coldIndex.vocabularySize} words`);
+
+  const papers = coldIndex.papers;
+  const naive = naiveIndex(papers);
+  const queries = BENCH_QUERIES;
+  // Warm both up so JIT compilation is not billed to the first queries.
+  for (const [q] of queries) { coldIndex.search(q); naive.search(q); }
+  const ours = measureQueries((q) => coldIndex.search(q, { limit: 10 }).map((h) => h.paper.id), queries, 5);
+  const base = measureQueries((q) => naive.search(q, { limit: 10 }).map((r) => r.item.id), queries, 2);
+  console.log(`\n## Query latency and quality (${queries.length} queries)`);
+  row('', 'median', 'p95', 'top-3', 'top-1');
+  row('LitCite index', `${fmt(ours.median)} ms`, `${fmt(ours.p95)} ms`, `${ours.top3}/${queries.length}`, `${ours.top1}/${queries.length}`);
+  row('naive fuse.js (title+authors+abstract, ignoreLocation)', `${fmt(base.median)} ms`, `${fmt(base.p95)} ms`, `${base.top3}/${queries.length}`, `${base.top1}/${queries.length}`);
+  row('speed-up (naive / LitCite)', `${(base.median / ours.median).toFixed(0)}×`, `${(base.p95 / ours.p95).toFixed(0)}×`);
+  if (ours.misses.length) console.log(`LitCite misses: ${ours.misses.join(' | ')}`);
+  if (base.misses.length) console.log(`naive misses:   ${base.misses.join(' | ')}`);
+
+  for (const [title, run] of SECTIONS) {
+    console.log(`\n## ${title}`);
+    const figures = await run();
+    for (const [label, value] of Object.entries(figures)) row(label, Number.isInteger(value) ? String(value) : fmt(value));
+  }
+}
+
+void main();
