@@ -1,0 +1,30 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mergeLibraries } from '../../src/core/merge';
+import { Paper } from '../../src/core/types';
+
+const bundled: Paper[] = [
+  { id: 'lee2023teaching', type: 'article', title: 'Teaching Arithmetic to Small Transformers', author: [{ family: 'Lee' }], arxiv: '2307.03381', issued: { 'date-parts': [[2023]] }, source: 'bundled' },
+  { id: 'wu2016google', type: 'article', title: "Google's Neural Machine Translation System", author: [{ family: 'Wu' }], issued: { 'date-parts': [[2016]] }, source: 'bundled' },
+  { id: 'mine2020', type: 'article', title: 'A Bundled Paper Whose Key Clashes', author: [{ family: 'Mine' }], issued: { 'date-parts': [[2020]] }, source: 'bundled' },
+];
+
+describe('merging sources', () => {
+  it('keeps the user entry and key for the same arXiv id, DOI or title + year', () => {
+    const user: Paper[] = [
+      { id: 'Lee:Teaching', type: 'article', title: 'Teaching arithmetic to small transformers', author: [{ family: 'Lee' }], arxiv: '2307.03381', source: 'refs.bib' },
+      { id: 'gnmt', type: 'article', title: 'Google’s neural machine translation system!', author: [{ family: 'Wu' }], issued: { 'date-parts': [[2016]] }, source: 'refs.bib' },
+    ];
+    const { papers, duplicates } = mergeLibraries([user, bundled]);
+    assert.deepEqual(papers.map((p) => p.id), ['Lee:Teaching', 'gnmt', 'mine2020']);
+    assert.deepEqual(duplicates.map((d) => [d.dropped.id, d.kept.id, d.reason]), [['lee2023teaching', 'Lee:Teaching', 'arxiv'], ['wu2016google', 'gnmt', 'title']]);
+  });
+
+  it('renames a bundled paper whose key a different user paper already has', () => {
+    const user: Paper[] = [{ id: 'mine2020', type: 'book', title: 'Something Else', author: [], source: 'refs.bib' }];
+    const { papers } = mergeLibraries([user, bundled]);
+    const clash = papers.find((p) => p.title === 'A Bundled Paper Whose Key Clashes');
+    assert.ok(clash && clash.id !== 'mine2020');
+    assert.equal(new Set(papers.map((p) => p.id)).size, papers.length);
+  });
+});
