@@ -506,6 +506,10 @@ async function main(): Promise<void> {
   browser = await chromium.launch({
     executablePath: chromiumPath,
     headless: true,
+    // Playwright's own signal handlers would exit before the teardown and the closing line.
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
     args: [
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',

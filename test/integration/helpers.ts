@@ -67,7 +67,7 @@ export async function screenshot(name: string, settleMs = 300): Promise<string> 
   fs.rmSync(file, { force: true }); // so an old picture is not mistaken for the new one
   if (settleMs > 0) await sleep(settleMs);
   console.log(`${SCREENSHOT_MARKER} ${name}`);
-  await waitFor(() => fs.existsSync(file), 10_000, `the harness to save ${file}`, 100);
+  await waitFor(() => fs.existsSync(file), 30_000, `the harness to save ${file}`, 100);
   return file;
 }
 
