@@ -332,13 +332,25 @@ function scanLatex(text: string, from: number, stopAt: number, out: Citation[], 
       re.lastIndex = i + 2;
       continue;
     }
-    const name = text.slice(i + 1, j);
     let next = j;
-    if (skipVerbatim && name === 'verb') next = skipVerb(text, j);
-    else if (skipVerbatim && name === 'begin') next = skipVerbatimEnv(text, j);
-    else if (isCiteCommand(name)) next = parseLatexCite(text, i, j, name, out);
+    const first = text.charCodeAt(i + 1);
+    if (skipVerbatim && first === 118 /* v */ && j - i === 5 && text.startsWith('verb', i + 1)) next = skipVerb(text, j);
+    else if (skipVerbatim && first === 98 /* b */ && j - i === 6 && text.startsWith('begin', i + 1)) next = skipVerbatimEnv(text, j);
+    else if (mentionsCite(text, i + 1, j)) {
+      const name = text.slice(i + 1, j);
+      if (isCiteCommand(name)) next = parseLatexCite(text, i, j, name, out);
+    }
     re.lastIndex = next;
   }
+}
+
+/** Whether `[from, to)` contains `cite` in any case, without allocating the name (most commands are not cites). */
+function mentionsCite(text: string, from: number, to: number): boolean {
+  for (let k = from; k + 4 <= to; k++) {
+    if ((text.charCodeAt(k) | 32) === 99 && (text.charCodeAt(k + 1) | 32) === 105
+      && (text.charCodeAt(k + 2) | 32) === 116 && (text.charCodeAt(k + 3) | 32) === 101) return true;
+  }
+  return false;
 }
 
 function skipVerb(text: string, p: number): number {
