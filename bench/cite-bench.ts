@@ -1,0 +1,98 @@
+/* Citation syntax: the cursor lookup that runs on every keystroke, and the whole-document key scan. */
+import { citationAt, citedKeys, type CiteFlavor } from '../src/core/cite-syntax';
+
+const LINES = 5000;
+const LOOKUPS = 2000;
+const SCANS = 30;
+
+const PROSE = [
+  'The method trains a small model on synthetic data and evaluates it on held-out tasks,',
+  'with the learning rate warmed up over the first thousand steps and decayed afterwards.',
+  'We report the mean over five seeds; the variance is small compared with the effect size.',
+  'Table~\\ref{tab:main} lists the configurations, and Figure~\\ref{fig:curves} the curves.',
+];
+
+/** A 5,000-line paper in LaTeX: prose with a cite every few lines in several shapes, comments, math, figures, verbatim. */
+function latexDocument(lines: number): string {
+  const out = ['\\documentclass{article}', '\\usepackage{natbib}', '\\begin{document}', '\\section{Introduction}'];
+  for (let i = 0; out.length < lines; i++) {
+    out.push(PROSE[i % 4]!, PROSE[(i + 1) % 4]!);
+    if (i % 2 === 0) out.push(`Prior work on topic ${i} \\citep[see][p.~${i % 40}]{smith${i},jones${i % 97}} reports 12\\% when \\(x_${i} \\le y\\).`);
+    else out.push(`As \\citet{lee${i % 300}} and \\citeauthor*{wu${i}} argue, the effect holds in $n = ${i}$ trials.`);
+    if (i % 3 === 0) out.push(`% TODO: also \\cite{draft${i}} once the review is back`);
+    if (i % 7 === 0) out.push(`Several groups \\cite{multi${i}a,`, `      multi${i}b, % the preprint`, `      multi${i}c} agree.`);
+    if (i % 11 === 0) out.push('\\begin{equation}', `  L_${i} = \\sum_{t} \\log p_\\theta(x_t \\mid x_{<t})`, '\\end{equation}');
+    if (i % 17 === 0) out.push('', `\\subsection{Part ${i}}`, '');
+    if (i % 40 === 0) {
+      out.push('\\begin{figure}[t]', '  \\centering', `  \\includegraphics[width=\\linewidth]{fig${i}}`, `  \\caption{Results from \\cite{fig${i}}.}`, '\\end{figure}');
+    }
+    if (i % 90 === 0) out.push('\\begin{verbatim}', `\\cite{not${i}}`, '\\end{verbatim}');
+  }
+  out.push('\\bibliographystyle{plainnat}', '\\bibliography{references}', '\\end{document}');
+  return out.join('\n');
+}
+
+/** The same paper in Pandoc Markdown: bracketed and bare citations, code, comments, e-mails. */
+function markdownDocument(lines: number): string {
+  const out = ['---', 'title: A long paper', 'bibliography: references.bib', '---', '', '# Introduction', ''];
+  for (let i = 0; out.length < lines; i++) {
+    out.push(PROSE[i % 4]!, PROSE[(i + 1) % 4]!);
+    if (i % 2 === 0) out.push(`Prior work on topic ${i} [see @smith${i}, p. ${i % 40}; @jones${i % 97}] reports 12% for \`x_${i}\`.`);
+    else out.push(`As @lee${i % 300} argues [-@wu${i}], the effect holds; write to author${i}@example.org.`);
+    if (i % 3 === 0) out.push(`<!-- TODO: also @draft${i} -->`);
+    if (i % 7 === 0) out.push(`Several groups [@multi${i}a;`, `@multi${i}b; @multi${i}c] agree.`);
+    out.push('');
+    if (i % 17 === 0) out.push(`## Part ${i}`, '');
+    if (i % 40 === 0) out.push('```python', `print("@not${i}")`, '```', '');
+  }
+  return out.join('\n');
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+/** An offset inside a citation body near the middle of the text. */
+function middleCursor(text: string, flavor: CiteFlavor): number {
+  const from = Math.floor(text.length / 2);
+  const at = flavor === 'latex' ? text.indexOf('\\citep[', from) : text.indexOf('[see @', from);
+  return flavor === 'latex' ? text.indexOf('{', at) + 3 : at + 7;
+}
+
+function measure(text: string, flavor: CiteFlavor): { lookup: number; scan: number; keys: number; found: boolean } {
+  const at = middleCursor(text, flavor);
+  for (let i = 0; i < 200; i++) citationAt(text, at, flavor);
+  const lookups: number[] = [];
+  let found = true;
+  for (let i = 0; i < LOOKUPS; i++) {
+    const t0 = performance.now();
+    const c = citationAt(text, at, flavor);
+    lookups.push(performance.now() - t0);
+    if (!c) found = false;
+  }
+  citedKeys(text, flavor);
+  const scans: number[] = [];
+  let keys = 0;
+  for (let i = 0; i < SCANS; i++) {
+    const t0 = performance.now();
+    keys = citedKeys(text, flavor).length;
+    scans.push(performance.now() - t0);
+  }
+  return { lookup: median(lookups), scan: median(scans), keys, found };
+}
+
+/** Median ms of `citationAt` mid-document and of `citedKeys` over the whole of a 5,000-line document, per flavor. */
+export async function citeBench(): Promise<Record<string, number>> {
+  const figures: Record<string, number> = {};
+  for (const flavor of ['latex', 'markdown'] as const) {
+    const text = flavor === 'latex' ? latexDocument(LINES) : markdownDocument(LINES);
+    const m = measure(text, flavor);
+    figures[`${flavor}: document size (KB)`] = text.length / 1024;
+    figures[`${flavor}: citationAt mid-document, median (ms)`] = m.lookup;
+    figures[`${flavor}: citationAt found the citation (1 = yes)`] = m.found ? 1 : 0;
+    figures[`${flavor}: citedKeys whole document, median (ms)`] = m.scan;
+    figures[`${flavor}: keys cited`] = m.keys;
+  }
+  return figures;
+}
