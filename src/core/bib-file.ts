@@ -248,7 +248,8 @@ export function frontMatterBibliographyEdit(mdText: string, bibPath: string): Te
  * The edit declaring `bibName` (`references` or `references.bib`) in a LaTeX text. BibTeX documents:
  * `\bibliographystyle{plain}` (only when no style is declared) and `\bibliography{references}` on
  * their own lines before `\end{document}`, or the name appended to an existing `\bibliography{…}`.
- * biblatex documents: `\addbibresource{references.bib}` before `\begin{document}`.
+ * biblatex documents (loading biblatex, or using `\addbibresource` or `\printbibliography`):
+ * `\addbibresource{references.bib}` before `\begin{document}`.
  * Undefined when already declared or when the needed `\begin`/`\end{document}` is missing.
  */
 export function latexBibliographyEdit(texText: string, bibName: string): TextEdit | undefined {
@@ -258,7 +259,8 @@ export function latexBibliographyEdit(texText: string, bibName: string): TextEdi
   const declared = declaredBibliographies(texText, 'latex');
   if (declared.some((d) => d.replace(/\.bib$/i, '').replace(/^\.\//, '') === name.replace(/^\.\//, ''))) return undefined;
   const clean = stripLatexComments(texText);
-  if (/\\usepackage\s*(?:\[[^\]]*\])?\s*\{[^}]*\bbiblatex\b[^}]*\}/.test(clean)) {
+  const biblatex = /\\usepackage\s*(?:\[[^\]]*\])?\s*\{[^}]*\bbiblatex\b[^}]*\}|\\(?:addbibresource|printbibliography)(?![A-Za-z])/;
+  if (biblatex.test(clean)) {
     const begin = /\\begin\s*\{document\}/.exec(clean);
     if (!begin) return undefined;
     return ownLineInsert(texText, begin.index, [`\\addbibresource{${name}.bib}`], eol);

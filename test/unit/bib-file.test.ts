@@ -357,6 +357,11 @@ describe('latexBibliographyEdit', () => {
   it('returns undefined when the file is already declared', () => {
     assert.equal(latexBibliographyEdit('\\bibliography{references}\n\\end{document}', 'references.bib'), undefined);
   });
+  it('recognises biblatex from \\printbibliography when a class loads the package', () => {
+    const tex = '\\documentclass{thesis}\n\\begin{document}\n\\printbibliography\n\\end{document}';
+    assert.equal(apply(tex, latexBibliographyEdit(tex, 'refs.bib')),
+      '\\documentclass{thesis}\n\\addbibresource{refs.bib}\n\\begin{document}\n\\printbibliography\n\\end{document}');
+  });
   it('adds \\addbibresource before \\begin{document} in a biblatex document', () => {
     const tex = '\\usepackage[style=apa]{biblatex}\n\\begin{document}\n\\printbibliography\n\\end{document}';
     assert.equal(apply(tex, latexBibliographyEdit(tex, 'references')),
