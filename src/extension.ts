@@ -1,8 +1,53 @@
 import * as vscode from 'vscode';
+import { COMMANDS } from './ids';
+import { DetailsPanel } from './features/details/panel';
+import { registerPaperCommands } from './features/paper-commands';
+import { registerPapersTree } from './features/papers-tree';
+import { registerSearchCommand } from './features/search-command';
+import { activePicker } from './features/search-picker';
+import { LibraryService } from './services/library-service';
+import { Log } from './services/log';
+
+/** What `activate()` returns: handles for integration tests and other extensions. */
+export interface LitCiteApi {
+  library: LibraryService;
+  details: DetailsPanel;
+  tree: ReturnType<typeof registerPapersTree>;
+  /** The search QuickPick currently open, if any. */
+  activePicker(): typeof activePicker;
+  /** Milliseconds from activate() to the library being ready. */
+  activationMs(): number;
+}
 
 /** Entry point: builds the library service once, then registers every feature. */
-export function activate(context: vscode.ExtensionContext): void {
-  void context;
+export function activate(context: vscode.ExtensionContext): LitCiteApi {
+  const started = performance.now();
+  const log = new Log();
+  const library = new LibraryService(context.extensionPath, log);
+  const details = new DetailsPanel(context.extensionUri, library);
+  context.subscriptions.push(log, library, details);
+
+  const tree = registerPapersTree(context, library);
+  registerSearchCommand(context, library, tree);
+  registerPaperCommands(context, library, details);
+  registerLibraryCommands(context, library, log);
+
+  let activationMs = 0;
+  void library.ready.then(() => {
+    activationMs = performance.now() - started;
+    log.info(`activated; library ready ${activationMs.toFixed(1)} ms after activate()`);
+  });
+  return { library, details, tree, activePicker: () => activePicker, activationMs: () => activationMs };
+}
+
+function registerLibraryCommands(context: vscode.ExtensionContext, library: LibraryService, log: Log): void {
+  context.subscriptions.push(
+    vscode.commands.registerCommand(COMMANDS.reloadLibrary, () => library.reload()),
+    vscode.commands.registerCommand(COMMANDS.showLog, () => log.channel.show()),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('litcite.includeBundledLibrary') || e.affectsConfiguration('litcite.citationKeyTemplate')) library.reload();
+    }),
+  );
 }
 
 export function deactivate(): void {}

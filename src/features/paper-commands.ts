@@ -1,0 +1,54 @@
+import * as vscode from 'vscode';
+import { Paper } from '../core/types';
+import { COMMANDS } from '../ids';
+import { LibraryService } from '../services/library-service';
+import { DetailsPanel } from './details/panel';
+import { pickPapers } from './search-picker';
+
+/**
+ * What a paper command may be given: a key (command links, webview, scripts), a tree item or
+ * QuickPick item carrying a paper, or nothing (then the user picks one).
+ */
+export type PaperArgument = string | { paper?: Paper; key?: string } | undefined;
+
+/** The paper an argument names; asks the user when none is given. */
+export async function resolvePaper(library: LibraryService, arg: PaperArgument, title: string): Promise<Paper | undefined> {
+  await library.ready;
+  if (typeof arg === 'string') {
+    const paper = library.byKey(arg);
+    if (!paper) void vscode.window.showWarningMessage(`LitCite: no paper with the key "${arg}" in the library.`);
+    return paper;
+  }
+  if (arg?.paper) return library.byKey(arg.paper.id) ?? arg.paper;
+  if (arg?.key) return resolvePaper(library, arg.key, title);
+  return (await pickPapers(library, { title, canPickMany: false }))?.[0];
+}
+
+/** Copy BibTeX / key, open arXiv / code / details: commands on one paper. */
+export function registerPaperCommands(context: vscode.ExtensionContext, library: LibraryService, details: DetailsPanel): void {
+  const register = (id: string, title: string, run: (paper: Paper) => unknown) =>
+    vscode.commands.registerCommand(id, async (arg: PaperArgument) => {
+      const paper = await resolvePaper(library, arg, title);
+      if (paper) await run(paper);
+    });
+  context.subscriptions.push(
+    register(COMMANDS.copyBibtex, 'Copy BibTeX for…', async (paper) => {
+      await vscode.env.clipboard.writeText(library.bibtex(paper));
+      vscode.window.setStatusBarMessage(`$(check) BibTeX for ${paper.id} copied`, 3000);
+    }),
+    register(COMMANDS.copyKey, 'Copy the key of…', async (paper) => {
+      await vscode.env.clipboard.writeText(paper.id);
+      vscode.window.setStatusBarMessage(`$(check) Copied ${paper.id}`, 3000);
+    }),
+    register(COMMANDS.openArxiv, 'Open the arXiv page of…', (paper) => {
+      const target = paper.arxiv ? `https://arxiv.org/abs/${paper.arxiv}` : paper.URL;
+      if (!target) return vscode.window.showInformationMessage(`LitCite: "${paper.title}" has no arXiv id or URL.`);
+      return vscode.env.openExternal(vscode.Uri.parse(target));
+    }),
+    register(COMMANDS.openCode, 'Open the code of…', (paper) => {
+      if (!paper.code) return vscode.window.showInformationMessage(`LitCite: no code link is known for "${paper.title}".`);
+      return vscode.env.openExternal(vscode.Uri.parse(paper.code));
+    }),
+    register(COMMANDS.openDetails, 'Open details of…', (paper) => details.show(paper)),
+  );
+}

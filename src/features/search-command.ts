@@ -1,0 +1,38 @@
+import * as vscode from 'vscode';
+import { COMMANDS } from '../ids';
+import { LibraryService } from '../services/library-service';
+import { PapersTreeProvider } from './papers-tree';
+import { lastQuery, pickPapers } from './search-picker';
+
+/** Languages whose documents get citations inserted. */
+export function isWritingDocument(document: vscode.TextDocument | undefined): boolean {
+  if (!document) return false;
+  return ['latex', 'tex', 'markdown', 'quarto', 'rmd'].includes(document.languageId) || /\.(tex|ltx|md|qmd|rmd)$/i.test(document.fileName);
+}
+
+/**
+ * `LitCite: Search Papers`: the search QuickPick. Enter cites the chosen papers when a LaTeX or
+ * Markdown editor is active; otherwise it opens the first one's details. Either way the Papers
+ * view shows the results of the last query.
+ */
+export function registerSearchCommand(context: vscode.ExtensionContext, library: LibraryService, tree: PapersTreeProvider): void {
+  context.subscriptions.push(
+    vscode.commands.registerCommand(COMMANDS.search, async (initialQuery?: unknown) => {
+      const editor = vscode.window.activeTextEditor;
+      const writing = isWritingDocument(editor?.document);
+      const picked = await pickPapers(library, {
+        title: writing ? 'LitCite: Search Papers — Enter cites the selected papers' : 'LitCite: Search Papers',
+        canPickMany: true,
+        initialQuery: typeof initialQuery === 'string' ? initialQuery : undefined,
+      });
+      if (lastQuery.trim()) tree.setQuery(lastQuery);
+      if (!picked?.length) return;
+      if (writing && editor) {
+        await vscode.window.showTextDocument(editor.document, editor.viewColumn);
+        await vscode.commands.executeCommand(COMMANDS.insertCitation, { keys: picked.map((p) => p.id) });
+      } else {
+        await vscode.commands.executeCommand(COMMANDS.openDetails, picked[0].id);
+      }
+    }),
+  );
+}

@@ -1,0 +1,52 @@
+/** Every command, view and setting id the extension contributes. A test checks them against package.json. */
+
+export const COMMANDS = {
+  search: 'litcite.search',
+  insertCitation: 'litcite.insertCitation',
+  openDetails: 'litcite.openDetails',
+  copyBibtex: 'litcite.copyBibtex',
+  copyKey: 'litcite.copyKey',
+  openArxiv: 'litcite.openArxiv',
+  openCode: 'litcite.openCode',
+  clearSearch: 'litcite.clearSearch',
+  searchInView: 'litcite.searchInView',
+  reloadLibrary: 'litcite.reloadLibrary',
+  showLog: 'litcite.showLog',
+  addBibEntry: 'litcite.addBibEntry',
+  addAllBibEntries: 'litcite.addAllBibEntries',
+  addPaper: 'litcite.addPaper',
+  groupByYear: 'litcite.groupByYear',
+  groupBySource: 'litcite.groupBySource',
+} as const;
+
+export const VIEWS = {
+  container: 'litcite',
+  papers: 'litcite.papers',
+} as const;
+
+export const WEBVIEWS = {
+  details: 'litcite.details',
+} as const;
+
+/** Setting names under the `litcite.` section. */
+export const SETTINGS = {
+  includeBundled: 'includeBundledLibrary',
+  resultLimit: 'resultLimit',
+  keyTemplate: 'citationKeyTemplate',
+  latexCommand: 'latexCiteCommand',
+  markdownStyle: 'markdownCitationStyle',
+  bibFile: 'bibFile',
+  createBibFile: 'createBibFile',
+  libraries: 'libraries',
+  addTo: 'addTo',
+  arxivApiUrl: 'arxivApiUrl',
+  doiApiUrl: 'doiApiUrl',
+} as const;
+
+export const SECTION = 'litcite';
+
+/** Context keys set for `when` clauses. */
+export const CONTEXT = {
+  hasQuery: 'litcite.hasQuery',
+  libraryState: 'litcite.libraryState',
+} as const;

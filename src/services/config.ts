@@ -1,0 +1,43 @@
+import * as vscode from 'vscode';
+import { DEFAULT_KEY_TEMPLATE } from '../core/citekey';
+import { SECTION, SETTINGS } from '../ids';
+
+export type MarkdownStyle = 'bracketed' | 'bare';
+export type CreateBibFile = 'ask' | 'always' | 'never';
+
+/** The extension's settings, read fresh each time (VS Code caches configuration itself). */
+export interface LitCiteConfig {
+  includeBundled: boolean;
+  resultLimit: number;
+  keyTemplate: string;
+  latexCommand: string;
+  markdownStyle: MarkdownStyle;
+  bibFile: string;
+  createBibFile: CreateBibFile;
+  libraries: string[];
+  addTo: string;
+  arxivApiUrl: string;
+  doiApiUrl: string;
+}
+
+/** Reads the settings for a resource (folder-level settings apply), with defaults for bad values. */
+export function readConfig(scope?: vscode.ConfigurationScope): LitCiteConfig {
+  const c = vscode.workspace.getConfiguration(SECTION, scope);
+  const limit = c.get<number>(SETTINGS.resultLimit, 50);
+  const command = c.get<string>(SETTINGS.latexCommand, 'cite');
+  const style = c.get<string>(SETTINGS.markdownStyle, 'bracketed');
+  const create = c.get<string>(SETTINGS.createBibFile, 'ask');
+  return {
+    includeBundled: c.get<boolean>(SETTINGS.includeBundled, true),
+    resultLimit: Number.isFinite(limit) && limit > 0 ? Math.min(500, Math.floor(limit)) : 50,
+    keyTemplate: c.get<string>(SETTINGS.keyTemplate, DEFAULT_KEY_TEMPLATE) || DEFAULT_KEY_TEMPLATE,
+    latexCommand: /^[A-Za-z]+\*?$/.test(command) ? command : 'cite',
+    markdownStyle: style === 'bare' ? 'bare' : 'bracketed',
+    bibFile: c.get<string>(SETTINGS.bibFile, ''),
+    createBibFile: create === 'always' || create === 'never' ? create : 'ask',
+    libraries: c.get<string[]>(SETTINGS.libraries, []).filter((s) => typeof s === 'string'),
+    addTo: c.get<string>(SETTINGS.addTo, ''),
+    arxivApiUrl: c.get<string>(SETTINGS.arxivApiUrl, 'https://export.arxiv.org/api/query'),
+    doiApiUrl: c.get<string>(SETTINGS.doiApiUrl, 'https://doi.org'),
+  };
+}

@@ -1,0 +1,136 @@
+import * as vscode from 'vscode';
+import * as path from 'path';
+import { toBibtex } from '../core/bibtex';
+import { mergeLibraries } from '../core/merge';
+import { SearchHit, SearchIndex } from '../core/search';
+import { Paper, Problem } from '../core/types';
+import { loadBundledLibrary } from '../node/seeds';
+import { readConfig } from './config';
+import { Log } from './log';
+
+/** Papers read from one place (the bundled corpus, or one user file). */
+export interface LibrarySource {
+  /** `bundled` or the file's URI string. */
+  id: string;
+  /** Shown in the tree and in messages. */
+  label: string;
+  papers: Paper[];
+  problems: Problem[];
+}
+
+export type LibraryState =
+  | { kind: 'loading' }
+  | { kind: 'ready' }
+  | { kind: 'empty'; reason: string }
+  | { kind: 'failed'; reason: string };
+
+/**
+ * Owns the library: the bundled corpus plus the user's sources, merged and indexed once per
+ * change. Everything that shows or searches papers asks this service.
+ */
+export class LibraryService implements vscode.Disposable {
+  private index = new SearchIndex([]);
+  private bundled: LibrarySource | undefined;
+  private userSources: LibrarySource[] = [];
+  private readonly changed = new vscode.EventEmitter<void>();
+  private bibtexCache = new Map<string, string>();
+  private stateValue: LibraryState = { kind: 'loading' };
+  /** Fires after the indexed papers changed. */
+  readonly onDidChange = this.changed.event;
+  /** Resolves once the first load finished (successfully or not). */
+  readonly ready: Promise<void>;
+  /** Milliseconds from construction to the first index being ready. */
+  readyAfterMs = 0;
+
+  constructor(private readonly extensionPath: string, private readonly log: Log) {
+    const started = performance.now();
+    this.ready = Promise.resolve().then(() => {
+      this.loadBundled();
+      this.rebuild();
+      this.readyAfterMs = performance.now() - started;
+      this.log.info(`library ready in ${this.readyAfterMs.toFixed(1)} ms`);
+    });
+  }
+
+  get state(): LibraryState {
+    return this.stateValue;
+  }
+
+  get papers(): readonly Paper[] {
+    return this.index.papers;
+  }
+
+  get sources(): readonly LibrarySource[] {
+    return this.bundled ? [...this.userSources, this.bundled] : this.userSources;
+  }
+
+  /** (Re)reads the bundled corpus if the settings include it. */
+  loadBundled(): void {
+    const config = readConfig();
+    if (!config.includeBundled) {
+      this.bundled = undefined;
+      return;
+    }
+    const started = performance.now();
+    try {
+      const folder = path.join(this.extensionPath, 'seeds');
+      const { papers, problems } = loadBundledLibrary(folder, { keyTemplate: config.keyTemplate });
+      this.bundled = { id: 'bundled', label: 'Bundled library', papers, problems };
+      this.log.info(`bundled library: ${papers.length} papers from ${folder} in ${(performance.now() - started).toFixed(1)} ms`);
+      for (const problem of problems) this.log.warn(`bundled library: ${problem.message}`);
+    } catch (err) {
+      this.bundled = undefined;
+      this.stateValue = { kind: 'failed', reason: `The bundled library could not be read: ${(err as Error).message}` };
+      this.log.error(this.stateValue.reason);
+    }
+  }
+
+  /** Replaces the user's sources (their own files first, in priority order) and re-indexes. */
+  setUserSources(sources: LibrarySource[]): void {
+    this.userSources = sources;
+    this.rebuild();
+  }
+
+  /** Re-reads everything: used by the Reload command and when settings change. */
+  reload(): void {
+    this.loadBundled();
+    this.rebuild();
+  }
+
+  private rebuild(): void {
+    const started = performance.now();
+    const { papers, duplicates } = mergeLibraries(this.sources.map((s) => s.papers), readConfig().keyTemplate);
+    this.index = new SearchIndex(papers);
+    this.bibtexCache = new Map();
+    if (duplicates.length) this.log.info(`${duplicates.length} duplicate paper(s) across sources shown once (the user's own entry kept)`);
+    if (this.stateValue.kind !== 'failed' || papers.length) {
+      this.stateValue = papers.length
+        ? { kind: 'ready' }
+        : { kind: 'empty', reason: readConfig().includeBundled ? 'No papers were found.' : 'The bundled library is turned off and no library files are configured.' };
+    }
+    this.log.info(`indexed ${papers.length} papers (${this.index.vocabularySize} words) in ${(performance.now() - started).toFixed(1)} ms`);
+    void vscode.commands.executeCommand('setContext', 'litcite.libraryState', this.stateValue.kind);
+    this.changed.fire();
+  }
+
+  search(query: string, limit = readConfig().resultLimit): SearchHit[] {
+    return this.index.search(query, { limit });
+  }
+
+  byKey(key: string): Paper | undefined {
+    return this.index.byId(key);
+  }
+
+  /** The BibTeX entry of a paper, computed once per library version. */
+  bibtex(paper: Paper): string {
+    const cached = this.bibtexCache.get(paper.id);
+    if (cached) return cached;
+    const entry = toBibtex(paper);
+    this.bibtexCache.set(paper.id, entry);
+    return entry;
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}

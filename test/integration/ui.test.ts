@@ -1,0 +1,116 @@
+// The palette search, the Papers view and the paper webview, driven in a real VS Code.
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import type { LitCiteApi } from '../../src/extension';
+import { COMMANDS } from '../../src/ids';
+import { parseBibtexLibrary } from '../../src/core/library';
+import { screenshot, setTheme, sleep, waitFor } from './helpers';
+
+async function litcite(): Promise<LitCiteApi> {
+  const ext = vscode.extensions.getExtension<LitCiteApi>('litcite.litcite');
+  assert.ok(ext);
+  const api = await ext.activate();
+  await api.library.ready;
+  return api;
+}
+
+async function closeEverything(): Promise<void> {
+  await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
+
+describe('LitCite UI', function () {
+  this.timeout(60_000);
+  let api: LitCiteApi;
+
+  before(async () => {
+    api = await litcite();
+  });
+  afterEach(closeEverything);
+
+  it('registers every command it declares', async () => {
+    const all = new Set(await vscode.commands.getCommands(true));
+    const missing = Object.values(COMMANDS).filter((id) => !all.has(id));
+    assert.deepStrictEqual(missing, []);
+  });
+
+  it('re-ranks the palette search on every keystroke, typos included', async () => {
+    void vscode.commands.executeCommand(COMMANDS.search);
+    const picker = await waitFor(() => api.activePicker(), 5000, 'the search QuickPick');
+    assert.strictEqual(picker.quickPick.items.length, 62, 'an empty query lists the library');
+    picker.setQuery('tokenizaton arithmatic');
+    const first = picker.quickPick.items[0];
+    assert.strictEqual(first.paper.id, 'singh2024tokenization');
+    assert.strictEqual(first.label, 'Tokenization counts: the impact of tokenization on arithmetic in frontier LLMs');
+    assert.match(first.description ?? '', /Aaditya K. Singh, DJ Strouse · .*2024/);
+    assert.match(first.detail ?? '', /^singh2024tokenization — .*tokeniz/i);
+    assert.ok(picker.quickPick.items.every((i) => i.alwaysShow), 'VS Code would filter out typo matches');
+    assert.strictEqual(picker.quickPick.canSelectMany, true);
+    await screenshot('palette-search');
+    picker.quickPick.hide();
+    // The view then shows the ranked results of that query.
+    await waitFor(() => api.tree.query === 'tokenizaton arithmatic', 3000, 'the tree to take the query');
+    const results = api.tree.getChildren();
+    assert.strictEqual(results[0].kind === 'paper' && results[0].paper.id, 'singh2024tokenization');
+  });
+
+  it('shows the library grouped by year, newest first, with counts', async () => {
+    api.tree.setQuery('');
+    const groups = api.tree.getChildren();
+    assert.ok(groups.every((g) => g.kind === 'group'));
+    const years = groups.map((g) => (g.kind === 'group' ? Number(g.label) : 0));
+    assert.deepStrictEqual(years, [...years].sort((a, b) => b - a));
+    const total = groups.reduce((n, g) => n + (g.kind === 'group' ? g.papers.length : 0), 0);
+    assert.strictEqual(total, 62);
+    const item = api.tree.getTreeItem(groups[0]);
+    assert.strictEqual(item.description, String(groups[0].kind === 'group' && groups[0].papers.length));
+  });
+
+  it('shows search results in the Papers view with the query as its description', async () => {
+    await vscode.commands.executeCommand('workbench.view.extension.litcite');
+    api.tree.setQuery('arithmetic transformers');
+    const nodes = api.tree.getChildren();
+    assert.ok(nodes.length > 3 && nodes.every((n) => n.kind === 'paper'));
+    assert.match(api.tree.view?.description ?? '', /arithmetic transformers/);
+    const item = api.tree.getTreeItem(nodes[0]);
+    assert.strictEqual(item.command?.command, COMMANDS.openDetails);
+    assert.ok(item.tooltip instanceof vscode.MarkdownString && item.tooltip.value.length > 100);
+    for (const theme of ['Default Dark Modern', 'Default Light Modern']) {
+      await setTheme(theme);
+      await api.tree.view?.reveal(nodes[0], { select: true, focus: true });
+      await screenshot(`sidebar-results-${theme.includes('Dark') ? 'dark' : 'light'}`, 600);
+    }
+    await vscode.commands.executeCommand(COMMANDS.clearSearch);
+    assert.strictEqual(api.tree.query, '');
+  });
+
+  it('opens a paper in one reusable webview showing its title', async () => {
+    await vscode.commands.executeCommand(COMMANDS.openDetails, 'lee2023teaching');
+    const panel = await waitFor(() => api.details.webviewPanel, 5000, 'the details panel');
+    assert.strictEqual(panel.title, 'Teaching Arithmetic to Small Transformers');
+    assert.strictEqual(panel.viewType, 'litcite.details');
+    await vscode.commands.executeCommand(COMMANDS.openDetails, 'wu2016google');
+    assert.strictEqual(api.details.webviewPanel, panel, 'a second paper reuses the panel');
+    await waitFor(() => panel.title.startsWith("Google's Neural Machine"), 3000, 'the panel to show the second paper');
+    for (const theme of ['Default Dark Modern', 'Default Light Modern']) {
+      await setTheme(theme);
+      await screenshot(`details-${theme.includes('Dark') ? 'dark' : 'light'}`, 800);
+    }
+  });
+
+  it('copies a valid BibTeX entry to the clipboard', async () => {
+    await vscode.env.clipboard.writeText('');
+    await vscode.commands.executeCommand(COMMANDS.copyBibtex, 'lee2023teaching');
+    const text = await vscode.env.clipboard.readText();
+    assert.match(text, /^@inproceedings\{lee2023teaching,/);
+    const { papers, problems } = parseBibtexLibrary(text, 'clipboard');
+    assert.deepStrictEqual(problems, []);
+    assert.strictEqual(papers[0].title, 'Teaching Arithmetic to Small Transformers');
+    assert.strictEqual(papers[0].arxiv, '2307.03381');
+  });
+
+  after(async () => {
+    await setTheme('Default Dark Modern');
+    await sleep(100);
+  });
+});
