@@ -58,7 +58,9 @@ export class PapersTreeProvider implements vscode.TreeDataProvider<PapersNode>, 
     this.results = this.queryValue ? this.library.search(this.queryValue) : [];
     void vscode.commands.executeCommand('setContext', CONTEXT.hasQuery, Boolean(this.queryValue));
     if (this.view) {
-      this.view.description = this.queryValue ? `“${truncate(this.queryValue, 40)}” · ${this.results.length} result${this.results.length === 1 ? '' : 's'}` : `${this.library.papers.length} papers`;
+      const count = `${this.results.length} result${this.results.length === 1 ? '' : 's'}`;
+      this.view.description = this.queryValue ? `“${truncate(this.queryValue, 40)}”` : `${this.library.papers.length} papers`;
+      this.view.message = this.queryValue ? `${count} for “${truncate(this.queryValue, 60)}”, best first` : undefined;
     }
     this.changed.fire(undefined);
   }
@@ -92,6 +94,12 @@ export class PapersTreeProvider implements vscode.TreeDataProvider<PapersNode>, 
       label,
       papers: papers.sort((a, b) => a.title.localeCompare(b.title)),
     }));
+  }
+
+  /** Papers under a group have it as parent (needed for `reveal`); search results are top level. */
+  getParent(node: PapersNode): PapersNode | undefined {
+    if (node.kind === 'group' || this.queryValue) return undefined;
+    return this.groups().find((g) => g.papers.some((p) => p.id === node.paper.id));
   }
 
   getTreeItem(node: PapersNode): vscode.TreeItem {

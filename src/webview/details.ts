@@ -71,7 +71,7 @@ function render(paper: PaperView, query: string | undefined): void {
   if (paper.doi) actions.appendChild(button('Open DOI', 'link-external', 'openDoi'));
 
   const meta = el('dl', { className: 'meta' });
-  if (paper.venue || paper.year) meta.appendChild(metaRow('Venue', [paper.venue, paper.year && !paper.venue?.includes(String(paper.year)) ? String(paper.year) : ''].filter(Boolean).join(' ')));
+  meta.appendChild(metaRow('Published', paper.published));
   meta.appendChild(metaRow('Key', el('code', { text: paper.key })));
   if (paper.arxiv) meta.appendChild(metaRow('arXiv', paper.arxiv));
   if (paper.doi) meta.appendChild(metaRow('DOI', paper.doi));

@@ -75,6 +75,8 @@ describe('LitCite UI', function () {
     const item = api.tree.getTreeItem(nodes[0]);
     assert.strictEqual(item.command?.command, COMMANDS.openDetails);
     assert.ok(item.tooltip instanceof vscode.MarkdownString && item.tooltip.value.length > 100);
+    assert.match(api.tree.view?.message ?? '', /^\d+ results for “arithmetic transformers”/);
+    for (let i = 0; i < 6; i++) await vscode.commands.executeCommand('workbench.action.increaseViewWidth');
     for (const theme of ['Default Dark Modern', 'Default Light Modern']) {
       await setTheme(theme);
       await api.tree.view?.reveal(nodes[0], { select: true, focus: true });

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { SearchField } from '../../core/search';
-import { displayName, Paper, paperVenue, paperYear, Span } from '../../core/types';
+import { venueAndYear } from '../../core/render';
+import { displayName, Paper, Span } from '../../core/types';
 import { COMMANDS, WEBVIEWS } from '../../ids';
 import { LibraryService } from '../../services/library-service';
 import { FromWebview, PaperView, parseFromWebview, ToWebview } from './protocol';
@@ -179,8 +180,7 @@ function toPaperView(paper: Paper, bibtex: string, highlights: Span[]): PaperVie
     key: paper.id,
     title: paper.title,
     authors: paper.author.map(displayName),
-    venue: paperVenue(paper),
-    year: paperYear(paper),
+    published: venueAndYear(paper) || 'Unknown',
     arxiv: paper.arxiv,
     doi: paper.DOI,
     url: paper.URL,

@@ -5,8 +5,8 @@ export interface PaperView {
   key: string;
   title: string;
   authors: string[];
-  venue?: string;
-  year?: number;
+  /** "ICLR 2024", "arXiv 2023": where and when, as one line. */
+  published: string;
   arxiv?: string;
   doi?: string;
   url?: string;
