@@ -187,8 +187,11 @@ export function main(argv: string[]): number {
     const args = parseArgs(argv);
     const name = args.positional[0];
     if (!name) {
-      process.stdout.write(`${HELP.main}\n`);
-      return args.flags.has('--help') ? 0 : 2;
+      if (args.flags.has('--help')) {
+        process.stdout.write(`${HELP.main}\n`);
+        return 0;
+      }
+      throw new UsageError("a command is missing (search, show, bibtex, cite); see 'litcite --help'");
     }
     const command = COMMANDS[name];
     if (!command) throw new UsageError(`unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')})`);

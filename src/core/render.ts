@@ -16,11 +16,12 @@ export function shortAuthors(paper: Paper): string {
   return `${family[0]} et al.`;
 }
 
-/** "venue year", either part left out when unknown; a venue already ending in its year is not repeated. */
+/** "venue year", either part left out when unknown; a venue that names its own year gets no second one. */
 export function venueAndYear(paper: Paper): string {
   const venue = paperVenue(paper);
   const year = paperYear(paper);
-  if (venue && year && venue.includes(String(year))) return venue;
+  // "ICLR 2024" for a preprint from 2023: the venue's year is the one a reader looks for.
+  if (venue && /\b(1[89]|20)\d\d\b/.test(venue)) return venue;
   return [venue ?? (paper.arxiv ? 'arXiv' : undefined), year].filter((x) => x !== undefined && x !== '').join(' ');
 }
 
