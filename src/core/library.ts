@@ -18,7 +18,9 @@ export function parseBibtexLibrary(text: string, sourceName: string): LibraryPar
   const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const chunks = scanEntries(src, problems);
   if (!chunks.some((c) => c.kind === 'entry')) {
-    if (!problems.length && !/^[ \t]*@[ \t]*[A-Za-z]/m.test(src) && src.trim()) {
+    // Only comment lines, or only @string/@comment blocks, make an empty library, not a wrong file.
+    const content = src.replace(/^[ \t]*%.*$/gm, '').trim();
+    if (!problems.length && content && !/^[ \t]*@[ \t]*[A-Za-z]/m.test(content)) {
       const hint = /^\s*[[{]/.test(src) ? ' (it looks like JSON; CSL-JSON libraries need a .json name)' : '';
       problems.push({ severity: 'error', message: `${sourceName} is not a BibTeX file: no "@type{key," entries found${hint}` });
     }
