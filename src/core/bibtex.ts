@@ -14,7 +14,7 @@ export interface BibtexOptions {
   includeAbstract?: boolean;
 }
 
-/** One BibTeX entry for `paper` keyed by `paper.id`, ending in a newline; see the module notes for the rules. */
+/** One BibTeX entry for `paper` keyed by `paper.id`: @misc for preprints, @inproceedings/@article by venue, LaTeX-safe, newline-terminated. */
 export function toBibtex(paper: Paper, options: BibtexOptions = {}): string {
   const { type, fields } = bibtexFields(paper, options);
   const names = orderedFieldNames(fields);
@@ -86,6 +86,13 @@ function bibtexFields(paper: Paper, options: BibtexOptions): { type: string; fie
   if (type === 'inproceedings' && venue) fields.set('booktitle', renderLatex(venue, false));
   if ((type === 'inbook' || type === 'incollection') && paper['container-title']) {
     fields.set('booktitle', renderLatex(paper['container-title'], false));
+  }
+  // citation-js files a proceedings publisher (PMLR, ACM) under `organization`, which styles
+  // print as the organiser; `publisher` is what it is.
+  const organization = fields.get('organization');
+  if (type === 'inproceedings' && organization && !fields.has('publisher')) {
+    fields.set('publisher', organization);
+    fields.delete('organization');
   }
 
   const [year, month] = paper.issued?.['date-parts']?.[0] ?? [];

@@ -8,11 +8,7 @@ export interface LibraryParse {
   problems: Problem[];
 }
 
-/**
- * Reads a .bib file with citation-js, tolerating damage: a malformed entry is reported on its
- * line and skipped, the rest loads. Keys are kept exactly as written (`id`), `source` is
- * `sourceName`, `sourceLine` the entry's first line; a repeated key keeps the first entry.
- */
+/** Papers of a .bib text, keys kept as ids; an unreadable or repeated entry is a problem on its line, never a failed file. */
 export function parseBibtexLibrary(text: string, sourceName: string): LibraryParse {
   const problems: Problem[] = [];
   const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -47,12 +43,7 @@ export function parseBibtexLibrary(text: string, sourceName: string): LibraryPar
   return { papers, problems };
 }
 
-/**
- * Reads CSL-JSON as Zotero and Better BibTeX export it (an array of items; one item alone is
- * accepted). The key is `citation-key` when present, else `id`; items without either are
- * reported and skipped; a repeated key keeps the first item. Invalid JSON is one problem at
- * the line of the syntax error.
- */
+/** Papers of a CSL-JSON export (key: `citation-key`, else `id`; first of a repeated key wins); invalid JSON is one problem at its line. */
 export function parseCslJsonLibrary(text: string, sourceName: string): LibraryParse {
   const problems: Problem[] = [];
   const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -452,7 +443,8 @@ function decodeEntries(kept: ReadEntry[], problems: Problem[]): Array<CslItem | 
 }
 
 function decode(entries: RawEntry[]): CslItem[] {
-  // Typed by the plugin as returning its entry shape; this step returns CSL-JSON items.
+  // The plugin's typings want entries with annotations and promise entries back; the step takes
+  // entries as the syntax step returns them and yields CSL-JSON items.
   return plugins.input.data(entries as never, '@biblatex/entries+list') as unknown as CslItem[];
 }
 

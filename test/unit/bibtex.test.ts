@@ -82,6 +82,12 @@ describe('toBibtex: entry shape', () => {
     assert.equal(field(entry, 'booktitle'), 'NeurIPS 2025');
   });
 
+  it('writes a proceedings publisher as publisher', () => {
+    const entry = toBibtex(paper({ type: 'paper-conference', 'container-title': 'Proceedings of ICML', publisher: 'PMLR' }));
+    assert.equal(field(entry, 'publisher'), 'PMLR');
+    assert.equal(field(entry, 'organization'), undefined);
+  });
+
   it('keeps the venue\'s DOI on a conference paper', () => {
     const entry = toBibtex(bundledPaper('wang2024arithmetic'));
     assert.equal(field(entry, 'doi'), '10.18653/v1/2024.acl-long.468');
