@@ -71,10 +71,30 @@ function tokens(text: string): Token[] {
   return out;
 }
 
+const ASCII_TOKEN = /\d+(?:\.\d+)+|[a-z0-9]+/g;
+
+/**
+ * Where the given (folded, lower-case) words occur in a text as whole words. ASCII text is
+ * scanned once with a plain regex and only matches become objects, far cheaper than the
+ * Unicode tokenizer; other text goes through the tokenizer so folded matches map back.
+ */
+function wordRanges(text: string, words: ReadonlySet<string>): Span[] {
+  if (NON_ASCII.test(text)) return tokens(text).filter((t) => words.has(t.term)).map((t) => ({ start: t.start, end: t.end }));
+  const lower = text.toLowerCase();
+  const ranges: Span[] = [];
+  ASCII_TOKEN.lastIndex = 0;
+  for (let m = ASCII_TOKEN.exec(lower); m; m = ASCII_TOKEN.exec(lower)) {
+    if (words.has(m[0])) ranges.push({ start: m.index, end: m.index + m[0].length });
+  }
+  return ranges;
+}
+
 /** The words of a text as the index stores them (like `tokens`, without offsets: indexing is hot). */
 function indexTerms(text: string): string[] {
-  const words = text.toLowerCase().match(TOKEN) ?? [];
-  return NON_ASCII.test(text) ? words.map((w) => (NON_ASCII.test(w) ? foldToAscii(w).toLowerCase() : w)) : words;
+  const lower = text.toLowerCase();
+  // Most text is ASCII: a plain regex is much cheaper than the Unicode one, cold and warm.
+  if (!NON_ASCII.test(lower)) return lower.match(ASCII_TOKEN) ?? [];
+  return (lower.match(TOKEN) ?? []).map((w) => (NON_ASCII.test(w) ? foldToAscii(w).toLowerCase() : w));
 }
 
 /**
@@ -126,15 +146,19 @@ export class SearchIndex {
   private readonly termIds = new Map<string, number>();
   /** Per term: paper index × 8 + field index, one entry per paper and field. */
   private readonly postings: number[][] = [];
-  private readonly trigramIndex = new Map<number, number[]>();
+  /** Trigram shortlist for fuzzy expansion; built on first need (see `prepareFuzzy`). */
+  private trigramIndex: Map<number, number[]> | undefined;
   private readonly byKey = new Map<string, number>();
   private readonly byArxiv = new Map<string, number>();
   private readonly byDoi = new Map<string, number>();
   private hitCounts = new Uint16Array(0);
+  /** Each paper's title as its folded words joined by spaces, for the phrase bonus. */
+  private readonly titlePhrases: string[] = [];
 
   constructor(papers: readonly Paper[]) {
     this.papers = papers;
     papers.forEach((paper, paperIndex) => {
+      this.titlePhrases.push(indexTerms(paper.title).join(' '));
       this.byKey.set(paper.id.toLowerCase(), paperIndex);
       if (paper.arxiv) this.byArxiv.set(paper.arxiv.toLowerCase(), paperIndex);
       if (paper.DOI) this.byDoi.set(normaliseDoi(paper.DOI), paperIndex);
@@ -160,13 +184,27 @@ export class SearchIndex {
       this.vocabulary.push(term);
       this.termIds.set(term, id);
       this.postings.push([]);
-      for (const gram of trigrams(term)) {
-        const list = this.trigramIndex.get(gram);
-        if (list) list.push(id);
-        else this.trigramIndex.set(gram, [id]);
-      }
     }
     return id;
+  }
+
+  /**
+   * Builds the trigram shortlist used for typo-tolerant matching. It is the costliest part of
+   * indexing and not needed for exact, key or id look-ups, so the index is ready without it;
+   * the first fuzzy query builds it, or a caller can build it ahead in idle time.
+   */
+  prepareFuzzy(): Map<number, number[]> {
+    if (this.trigramIndex) return this.trigramIndex;
+    const index = new Map<number, number[]>();
+    this.vocabulary.forEach((term, id) => {
+      for (const gram of trigrams(term)) {
+        const list = index.get(gram);
+        if (list) list.push(id);
+        else index.set(gram, [id]);
+      }
+    });
+    this.trigramIndex = index;
+    return index;
   }
 
   /** Number of distinct words indexed. */
@@ -187,8 +225,9 @@ export class SearchIndex {
     // Shortlist: words sharing enough trigrams with the query word.
     const touched: number[] = [];
     const counts = this.hitCounts;
+    const trigramIndex = this.prepareFuzzy();
     for (const gram of grams) {
-      const list = this.trigramIndex.get(gram);
+      const list = trigramIndex.get(gram);
       if (!list) continue;
       for (const id of list) {
         if (counts[id] === 0) touched.push(id);
@@ -275,7 +314,7 @@ export class SearchIndex {
     const phrase = terms.length > 1 ? allTerms.join(' ') : '';
     let ranked = [...totals.entries()].map(([paperIndex, { matched, sum }]) => {
       let score = sum / terms.length;
-      if (phrase && tokens(this.papers[paperIndex].title).map((t) => t.term).join(' ').includes(phrase)) score = Math.min(1, score + 0.2);
+      if (phrase && this.titlePhrases[paperIndex].includes(phrase)) score = Math.min(1, score + 0.2);
       return { paperIndex, matched, score };
     });
     ranked.sort((a, b) => b.matched - a.matched || b.score - a.score || a.paperIndex - b.paperIndex);
@@ -285,14 +324,21 @@ export class SearchIndex {
     expansions.forEach((e) => e.termIds.forEach((id) => matchedWords.add(this.vocabulary[id])));
     return ranked.slice(0, limit).map(({ paperIndex, matched, score }) => {
       const paper = this.papers[paperIndex];
-      const hit: SearchHit = {
+      const exactKind = exact?.index === paperIndex ? exact.kind : undefined;
+      let matches: FieldMatch[] | undefined;
+      const computeMatches = () => this.matchRanges(paper, matchedWords, exactKind);
+      const hit = {
         paper,
-        score: exact?.index === paperIndex ? 1 : Math.round(((matched - 1 + score) / Math.max(1, terms.length)) * 1000) / 1000,
+        score: exactKind ? 1 : Math.round(((matched - 1 + score) / Math.max(1, terms.length)) * 1000) / 1000,
         matchedTerms: matched,
         totalTerms: terms.length,
-        matches: this.matchRanges(paper, matchedWords, exact?.index === paperIndex ? exact.kind : undefined),
-      };
-      if (exact?.index === paperIndex) hit.exact = exact.kind;
+        // Ranges cost a scan of every field; computed when first read, so ranking stays cheap.
+        get matches(): FieldMatch[] {
+          matches ??= computeMatches();
+          return matches;
+        },
+      } as SearchHit;
+      if (exactKind) hit.exact = exactKind;
       return hit;
     });
   }
@@ -306,7 +352,7 @@ export class SearchIndex {
       if (field === 'key' || field === 'arxiv') {
         ranges = words.has(text.toLowerCase()) || exactField === field ? [{ start: 0, end: text.length }] : [];
       } else {
-        ranges = tokens(text).filter((t) => words.has(t.term)).map((t) => ({ start: t.start, end: t.end }));
+        ranges = wordRanges(text, words);
       }
       if (ranges.length) matches.push({ field, ranges });
     }

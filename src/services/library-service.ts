@@ -100,7 +100,10 @@ export class LibraryService implements vscode.Disposable {
   private rebuild(): void {
     const started = performance.now();
     const { papers, duplicates } = mergeLibraries(this.sources.map((s) => s.papers), readConfig().keyTemplate);
-    this.index = new SearchIndex(papers);
+    const index = new SearchIndex(papers);
+    this.index = index;
+    // The typo shortlist is built right after, off the activation path.
+    setTimeout(() => index.prepareFuzzy(), 0);
     this.bibtexCache = new Map();
     if (duplicates.length) this.log.info(`${duplicates.length} duplicate paper(s) across sources shown once (the user's own entry kept)`);
     if (this.stateValue.kind !== 'failed' || papers.length) {
