@@ -1,0 +1,165 @@
+/**
+ * The decisions behind Insert Citation, on plain text: which keys to cite given what the .bib
+ * already holds, which entries to append, and the edits for every cursor of an editor.
+ */
+import { findExistingEntry, type BibEntrySummary } from './bib-file';
+import { citationAt, citationInsertEdit, type CiteFlavor, type CiteFormatOptions } from './cite-syntax';
+import type { TextEdit } from './types';
+
+/** A paper to cite: its key, the identifiers that recognise it in a .bib, and its entry when known. */
+export interface CiteRequest {
+  key: string;
+  doi?: string;
+  arxiv?: string;
+  /** The BibTeX entry to append when the .bib lacks the paper; absent for keys the library does not have. */
+  entry?: string;
+}
+
+/** What {@link planBibAdditions} decided. */
+export interface BibPlan {
+  /** The keys to cite, in request order without repeats, each replaced by the .bib's own key for the same paper. */
+  citeKeys: string[];
+  /** Entries to append, in request order. */
+  append: { key: string; entry: string }[];
+  /** Requests answered by an entry already in the .bib under another key (or another spelling of it). */
+  reused: { requested: string; existing: string; reason: 'key' | 'doi' | 'arxiv' }[];
+}
+
+/**
+ * Matches requests against a .bib's entries: a paper already there (same key, DOI or arXiv id)
+ * is cited under the .bib's key and not appended again; the rest are appended once each.
+ */
+export function planBibAdditions(entries: readonly BibEntrySummary[], requests: readonly CiteRequest[]): BibPlan {
+  const plan: BibPlan = { citeKeys: [], append: [], reused: [] };
+  const cited = new Set<string>();
+  const known = [...entries];
+  for (const request of requests) {
+    const key = request.key.trim();
+    if (!key) continue;
+    const found = findExistingEntry(known, { key, doi: request.doi, arxiv: request.arxiv });
+    let citeKey = key;
+    if (found) {
+      citeKey = found.entry.key;
+      if (citeKey !== key) plan.reused.push({ requested: key, existing: citeKey, reason: found.reason });
+    } else if (request.entry) {
+      plan.append.push({ key, entry: request.entry });
+      // a later request for the same paper must find this one
+      known.push({ key, type: '', line: 0, span: { start: 0, end: 0 }, doi: request.doi, eprint: request.arxiv });
+    }
+    if (!cited.has(citeKey)) {
+      cited.add(citeKey);
+      plan.citeKeys.push(citeKey);
+    }
+  }
+  return plan;
+}
+
+/** The entries of a plan as one text, a blank line between them, for `appendEntryEdit`. */
+export function joinEntries(entries: readonly { entry: string }[]): string {
+  return entries.map((e) => e.entry.trim()).join('\n\n');
+}
+
+/** An editor selection as offsets: `[start, end)` with the cursor at `active`. */
+export interface SelectionSpan {
+  start: number;
+  end: number;
+  active: number;
+}
+
+/** What {@link citationEditsForSelections} returns. */
+export interface SelectionEdits {
+  /** Non-overlapping edits in text order, to apply together. */
+  edits: TextEdit[];
+  /** For each selection, in the order given: the cursor offset in the text after all edits. */
+  cursors: number[];
+  /** Keys some citation at a cursor already held (nothing was added for them there). */
+  alreadyPresent: string[];
+}
+
+/**
+ * Cites `keys` at every selection. A cursor inside a citation adds the missing keys to it (once
+ * per citation, however many cursors it holds); a selection elsewhere is replaced by a new
+ * citation, or the citation goes at the cursor when replacing would merge it with its neighbours.
+ * Each cursor ends up after what was inserted for it.
+ */
+export function citationEditsForSelections(
+  text: string,
+  selections: readonly SelectionSpan[],
+  keys: readonly string[],
+  flavor: CiteFlavor,
+  options: CiteFormatOptions = {},
+): SelectionEdits {
+  const planned: { edit: TextEdit; owner: number }[] = [];
+  const extended = new Set<number>();
+  const present = new Set<string>();
+  selections.forEach((selection, owner) => {
+    const inside = citationAt(text, selection.active, flavor);
+    if (inside) {
+      if (extended.has(inside.bodySpan.start)) return;
+      extended.add(inside.bodySpan.start);
+      const r = citationInsertEdit(text, selection.active, [...keys], flavor, options);
+      r.alreadyPresent.forEach((k) => present.add(k));
+      if (r.edit.text) planned.push({ edit: r.edit, owner });
+      return;
+    }
+    const edit = selection.start < selection.end
+      ? replacingEdit(text, selection, keys, flavor, options)
+      : citationInsertEdit(text, selection.active, [...keys], flavor, options).edit;
+    if (edit.text) planned.push({ edit, owner });
+  });
+
+  planned.sort((a, b) => a.edit.start - b.edit.start || a.owner - b.owner);
+  const kept: typeof planned = [];
+  for (const p of planned) {
+    const last = kept[kept.length - 1];
+    // two cursors at one spot would cite twice; VS Code rejects overlapping edits anyway
+    if (last && (p.edit.start < last.edit.end || (p.edit.start === last.edit.start && p.edit.end === last.edit.end))) continue;
+    kept.push(p);
+  }
+
+  const edits = kept.map((p) => p.edit);
+  const cursors = selections.map((selection, owner) => {
+    const i = kept.findIndex((p) => p.owner === owner);
+    if (i < 0) return mapOffset(edits, selection.active);
+    const own = edits[i]!;
+    return own.start + deltaOf(edits.slice(0, i)) + insertedLength(own.text);
+  });
+  return { edits, cursors, alreadyPresent: [...present] };
+}
+
+/** A new citation replacing a selection, as long as the text around it does not turn it into something else. */
+function replacingEdit(
+  text: string,
+  selection: SelectionSpan,
+  keys: readonly string[],
+  flavor: CiteFlavor,
+  options: CiteFormatOptions,
+): TextEdit {
+  const without = text.slice(0, selection.start) + text.slice(selection.end);
+  const r = citationInsertEdit(without, selection.start, [...keys], flavor, options);
+  if (r.edit.start === selection.start && r.edit.end === selection.start && !citationAt(without, selection.start, flavor)) {
+    return { start: selection.start, end: selection.end, text: r.edit.text };
+  }
+  return citationInsertEdit(text, selection.active, [...keys], flavor, options).edit;
+}
+
+/** How much the edits change the text's length. */
+function deltaOf(edits: readonly TextEdit[]): number {
+  return edits.reduce((sum, e) => sum + e.text.length - (e.end - e.start), 0);
+}
+
+/** Where `offset` is once the sorted edits are applied: after inserts at it, at the end of a replacement covering it. */
+function mapOffset(edits: readonly TextEdit[], offset: number): number {
+  let delta = 0;
+  for (const e of edits) {
+    if (e.start > offset) break;
+    if (e.end > offset) return e.start + delta + e.text.length;
+    delta += e.text.length - (e.end - e.start);
+  }
+  return offset + delta;
+}
+
+/** The length of an insert up to its last key: separators and spaces added after it are stepped over. */
+function insertedLength(inserted: string): number {
+  return inserted.replace(/[\s,;]+$/, '').length;
+}

@@ -1,0 +1,130 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendEntryEdit, scanBibEntries } from '../../src/core/bib-file';
+import { citationEditsForSelections, joinEntries, planBibAdditions, type SelectionSpan } from '../../src/core/cite-insert';
+import type { CiteFlavor, CiteFormatOptions } from '../../src/core/cite-syntax';
+import type { TextEdit } from '../../src/core/types';
+
+const BIB = '@misc{teaching,\n  title = {Teaching Arithmetic},\n  eprint = {2307.03381}\n}\n\n@article{bert,\n  doi = {10.18653/v1/N19-1423}\n}\n';
+
+function applyAll(text: string, edits: TextEdit[]): string {
+  let out = text;
+  for (const e of [...edits].sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return out;
+}
+
+/** Text with `|` cursors and `[…]` selections (cursor at the end) → text and selections. */
+function marked(input: string): { text: string; selections: SelectionSpan[] } {
+  const selections: SelectionSpan[] = [];
+  let text = '';
+  let open = -1;
+  for (const ch of input) {
+    if (ch === '|') selections.push({ start: text.length, end: text.length, active: text.length });
+    else if (ch === '«') open = text.length;
+    else if (ch === '»') selections.push({ start: open, end: text.length, active: text.length });
+    else text += ch;
+  }
+  return { text, selections };
+}
+
+/** The result text with the cursors shown as `|`. */
+function run(input: string, keys: string[], flavor: CiteFlavor, options: CiteFormatOptions = {}): string {
+  const { text, selections } = marked(input);
+  const r = citationEditsForSelections(text, selections, keys, flavor, options);
+  const out = applyAll(text, r.edits);
+  return [...r.cursors].sort((a, b) => b - a).reduce((s, c) => s.slice(0, c) + '|' + s.slice(c), out);
+}
+
+describe('planBibAdditions', () => {
+  it('appends entries the .bib lacks and cites the requested keys', () => {
+    const plan = planBibAdditions(scanBibEntries(BIB), [
+      { key: 'wu2016google', entry: '@misc{wu2016google,\n}\n' },
+      { key: 'shen2023positional', entry: '@misc{shen2023positional,\n}\n' },
+    ]);
+    assert.deepEqual(plan.citeKeys, ['wu2016google', 'shen2023positional']);
+    assert.deepEqual(plan.append.map((a) => a.key), ['wu2016google', 'shen2023positional']);
+    assert.deepEqual(plan.reused, []);
+  });
+
+  it('cites the .bib key of a paper already there under another key (arXiv id or DOI)', () => {
+    const plan = planBibAdditions(scanBibEntries(BIB), [
+      { key: 'lee2023teaching', arxiv: '2307.03381v2', entry: '@misc{lee2023teaching,}' },
+      { key: 'devlin2019bert', doi: 'https://doi.org/10.18653/V1/N19-1423', entry: '@misc{devlin2019bert,}' },
+    ]);
+    assert.deepEqual(plan.citeKeys, ['teaching', 'bert']);
+    assert.deepEqual(plan.append, []);
+    assert.deepEqual(plan.reused, [
+      { requested: 'lee2023teaching', existing: 'teaching', reason: 'arxiv' },
+      { requested: 'devlin2019bert', existing: 'bert', reason: 'doi' },
+    ]);
+  });
+
+  it('does not append a key that is there already, and uses the .bib spelling of its case', () => {
+    const plan = planBibAdditions(scanBibEntries(BIB), [{ key: 'Teaching', entry: '@misc{Teaching,}' }, { key: 'teaching' }]);
+    assert.deepEqual(plan.citeKeys, ['teaching']);
+    assert.deepEqual(plan.append, []);
+  });
+
+  it('appends a paper once when two requests name it, and cites keys the library does not know as they are', () => {
+    const plan = planBibAdditions([], [
+      { key: 'a', arxiv: '2401.00001', entry: '@misc{a,}' },
+      { key: 'b', arxiv: '2401.00001', entry: '@misc{b,}' },
+      { key: 'mystery' },
+    ]);
+    assert.deepEqual(plan.citeKeys, ['a', 'mystery']);
+    assert.deepEqual(plan.append.map((e) => e.key), ['a']);
+  });
+
+  it('joins entries so one append adds them all with a blank line between', () => {
+    const edit = appendEntryEdit('@misc{x,\r\n}\r\n', joinEntries([{ entry: '@misc{a,\n}\n' }, { entry: '@misc{b,\n}\n' }]));
+    assert.equal(edit.text, '\r\n@misc{a,\r\n}\r\n\r\n@misc{b,\r\n}\r\n');
+  });
+});
+
+describe('citationEditsForSelections', () => {
+  it('inserts a new citation at every cursor and leaves each cursor after its citation', () => {
+    assert.equal(run('One| and two|.', ['a', 'b'], 'latex'), 'One\\cite{a,b}| and two\\cite{a,b}|.');
+  });
+
+  it('writes the configured LaTeX command and Markdown style', () => {
+    assert.equal(run('See |.', ['a'], 'latex', { latexCommand: 'citep' }), 'See \\citep{a}|.');
+    assert.equal(run('As | says.', ['a', 'b'], 'markdown'), 'As [@a; @b]| says.');
+    assert.equal(run('As | says.', ['a'], 'markdown', { markdownStyle: 'bare' }), 'As @a| says.');
+  });
+
+  it('adds to the citation at the cursor instead of nesting, without repeating keys', () => {
+    assert.equal(run('\\cite{a,|}', ['a', 'b'], 'latex'), '\\cite{a,b|}');
+    assert.equal(run('\\citep[p.~3]{a|}', ['b'], 'latex'), '\\citep[p.~3]{a,b|}');
+    assert.equal(run('[@a; |]', ['a', 'b'], 'markdown'), '[@a; @b|]');
+    assert.equal(run('[see @a, p. 4; |]', ['c'], 'markdown'), '[see @a, p. 4; @c|]');
+  });
+
+  it('reports keys a citation at a cursor already holds', () => {
+    const { text, selections } = marked('\\cite{a,|}');
+    assert.deepEqual(citationEditsForSelections(text, selections, ['a'], 'latex').alreadyPresent, ['a']);
+    assert.deepEqual(citationEditsForSelections(text, selections, ['a'], 'latex').edits, []);
+  });
+
+  it('extends a citation once when several cursors are inside it', () => {
+    assert.equal(run('\\cite{a|,b|} and |', ['c'], 'latex'), '\\cite{a,c|,b|} and \\cite{c}|');
+  });
+
+  it('replaces a selection with the citation', () => {
+    assert.equal(run('As «[citation needed]» said.', ['a'], 'markdown'), 'As [@a]| said.');
+    assert.equal(run('Shown «XX».', ['a'], 'latex'), 'Shown \\cite{a}|.');
+  });
+
+  it('keeps a selection inside a citation and adds to that citation', () => {
+    assert.equal(run('\\cite{«a»}', ['b'], 'latex'), '\\cite{a,b|}');
+  });
+
+  it('keeps citations in a Markdown word apart from it', () => {
+    assert.equal(run('word|', ['a'], 'markdown'), 'word [@a]|');
+  });
+
+  it('moves cursors after earlier inserts', () => {
+    const { text, selections } = marked('ab|cd|');
+    const r = citationEditsForSelections(text, selections, ['k'], 'latex');
+    assert.deepEqual(r.cursors, [2 + 8, 4 + 16]);
+  });
+});
