@@ -87,6 +87,13 @@ function render(paper: PaperView, query: string | undefined): void {
   );
   root.append(header, actions, meta, abstract, bib);
   saveState();
+  vscode.postMessage({
+    type: 'rendered',
+    key: paper.key,
+    title: document.getElementById('title')?.textContent ?? '',
+    elementCount: root.querySelectorAll('*').length,
+    imageCount: document.images.length,
+  });
 }
 
 function saveState(): void {

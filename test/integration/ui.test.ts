@@ -76,7 +76,9 @@ describe('LitCite UI', function () {
     assert.strictEqual(item.command?.command, COMMANDS.openDetails);
     assert.ok(item.tooltip instanceof vscode.MarkdownString && item.tooltip.value.length > 100);
     assert.match(api.tree.view?.message ?? '', /^\d+ results for “arithmetic transformers”/);
-    for (let i = 0; i < 6; i++) await vscode.commands.executeCommand('workbench.action.increaseViewWidth');
+    // Widen the side bar so descriptions show in the screenshots (the resize acts on the focused part).
+    await vscode.commands.executeCommand('workbench.action.focusSideBar');
+    for (let i = 0; i < 8; i++) await vscode.commands.executeCommand('workbench.action.increaseViewWidth');
     for (const theme of ['Default Dark Modern', 'Default Light Modern']) {
       await setTheme(theme);
       await api.tree.view?.reveal(nodes[0], { select: true, focus: true });
@@ -98,6 +100,47 @@ describe('LitCite UI', function () {
       await setTheme(theme);
       await screenshot(`details-${theme.includes('Dark') ? 'dark' : 'light'}`, 800);
     }
+  });
+
+  it('shows paper text as text in the webview, never as HTML', async () => {
+    const evil = '<img src=x onerror=alert(1)> & <b>bold</b>';
+    const paper = { id: 'evil2024xss', type: 'article', title: evil, author: [{ family: '<script>', given: 'Eve' }], abstract: `<iframe src="https://example.com"></iframe> ${evil}`, source: 'test' };
+    api.library.setUserSources([{ id: 'test', label: 'test', papers: [paper], problems: [] }]);
+    try {
+      await vscode.commands.executeCommand(COMMANDS.openDetails, 'evil2024xss');
+      const rendered = await waitFor(() => api.details.lastRendered?.key === 'evil2024xss' && api.details.lastRendered, 5000, 'the webview to render');
+      assert.strictEqual(rendered.title, evil);
+      assert.strictEqual(rendered.imageCount, 0);
+      await screenshot('details-escaped');
+    } finally {
+      api.library.setUserSources([]);
+    }
+  });
+
+  it('keeps the shown paper when the panel is hidden and shown again', async () => {
+    await vscode.commands.executeCommand(COMMANDS.openDetails, 'shen2023positional');
+    const panel = await waitFor(() => api.details.webviewPanel, 5000, 'the details panel');
+    await waitFor(() => api.details.lastRendered?.key === 'shen2023positional', 5000, 'the first render');
+    await vscode.commands.executeCommand('workbench.action.closeOtherEditors');
+    const doc = await vscode.workspace.openTextDocument({ content: 'x', language: 'plaintext' });
+    await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+    panel.reveal(undefined, false);
+    await waitFor(() => panel.visible, 5000, 'the panel to be visible again');
+    assert.strictEqual(api.details.shownKey, 'shen2023positional');
+  });
+
+  it('shows a welcome view saying why when the library is empty', async () => {
+    const config = vscode.workspace.getConfiguration('litcite');
+    await config.update('includeBundledLibrary', false, vscode.ConfigurationTarget.Global);
+    try {
+      await waitFor(() => api.library.state.kind === 'empty', 5000, 'the library to empty');
+      assert.deepStrictEqual(api.tree.getChildren(), []);
+      await vscode.commands.executeCommand('workbench.view.extension.litcite');
+      await screenshot('sidebar-empty');
+    } finally {
+      await config.update('includeBundledLibrary', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await waitFor(() => api.library.papers.length === 62, 5000, 'the bundled library to come back');
   });
 
   it('copies a valid BibTeX entry to the clipboard', async () => {

@@ -53,6 +53,8 @@ export class DetailsPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private shown: Shown | undefined;
   private webviewReady = false;
+  /** What the page last reported showing (a `rendered` message). */
+  lastRendered: Extract<FromWebview, { type: 'rendered' }> | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly library: LibraryService) {
@@ -122,6 +124,9 @@ export class DetailsPanel implements vscode.Disposable {
         this.webviewReady = true;
         if (!this.shown && message.restoredKey) this.shown = { key: message.restoredKey, highlights: [] };
         this.post();
+        break;
+      case 'rendered':
+        this.lastRendered = message;
         break;
       case 'action': {
         const paper = this.library.byKey(message.key);

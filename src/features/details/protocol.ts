@@ -28,7 +28,9 @@ export type PaperAction = 'insertCitation' | 'copyBibtex' | 'copyKey' | 'openArx
 /** Webview → extension. `ready` comes first, after the script has loaded. */
 export type FromWebview =
   | { type: 'ready'; restoredKey?: string }
-  | { type: 'action'; action: PaperAction; key: string };
+  | { type: 'action'; action: PaperAction; key: string }
+  /** Sent after a paper is shown: what the page displays, so the extension can confirm it. */
+  | { type: 'rendered'; key: string; title: string; elementCount: number; imageCount: number };
 
 const ACTIONS: readonly PaperAction[] = ['insertCitation', 'copyBibtex', 'copyKey', 'openArxiv', 'openCode', 'openDoi'];
 
@@ -39,6 +41,9 @@ export function parseFromWebview(message: unknown): FromWebview | undefined {
   if (m.type === 'ready') {
     if (m.restoredKey !== undefined && typeof m.restoredKey !== 'string') return undefined;
     return { type: 'ready', restoredKey: m.restoredKey as string | undefined };
+  }
+  if (m.type === 'rendered' && typeof m.key === 'string' && typeof m.title === 'string' && typeof m.elementCount === 'number' && typeof m.imageCount === 'number') {
+    return { type: 'rendered', key: m.key, title: m.title, elementCount: m.elementCount, imageCount: m.imageCount };
   }
   if (m.type === 'action' && typeof m.key === 'string' && m.key.length < 500 && ACTIONS.includes(m.action as PaperAction)) {
     return { type: 'action', action: m.action as PaperAction, key: m.key };
