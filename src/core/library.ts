@@ -12,7 +12,8 @@ export interface LibraryParse {
 export function parseBibtexLibrary(text: string, sourceName: string): LibraryParse {
   const problems: Problem[] = [];
   const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const chunks = scanEntries(src, problems);
+  const problemsBefore = problems.length;
+  const { chunks, skippedBlocks } = scanEntries(src, problems);
   if (!chunks.some((c) => c.kind === 'entry')) {
     // Only comment lines, or only @string/@comment blocks, make an empty library, not a wrong file.
     const content = src.replace(/^[ \t]*%.*$/gm, '').trim();
@@ -23,7 +24,8 @@ export function parseBibtexLibrary(text: string, sourceName: string): LibraryPar
     return { papers: [], problems };
   }
 
-  const read = readEntries(chunks, problems);
+  // When the scanner dropped nothing, citation-js can read the text as it is, sparing a copy of it.
+  const read = readEntries(chunks, problems, problems.length === problemsBefore && skippedBlocks === 0 ? src : undefined);
   const kept = dropDuplicates(read, problems);
   const known = new Set(kept.map((r) => r.entry.label));
   for (const { entry, chunk } of kept) {
@@ -108,8 +110,9 @@ const HEADER = /@[ \t]*([A-Za-z][\w-]*)[ \t\r\n]*([{(])/y;
  * one missing brace costs one entry, not the rest of the file. `@comment` and `@preamble`
  * blocks are skipped; `@string` blocks are kept for the macros they define.
  */
-function scanEntries(text: string, problems: Problem[]): Chunk[] {
+function scanEntries(text: string, problems: Problem[]): { chunks: Chunk[]; skippedBlocks: number } {
   const chunks: Chunk[] = [];
+  let skippedBlocks = 0;
   const n = text.length;
   let pos = 0;
   let line = 1;
@@ -146,7 +149,10 @@ function scanEntries(text: string, problems: Problem[]): Chunk[] {
     const chunkText = text.slice(pos, end.close + 1);
     line += end.lines;
     pos = end.close + 1;
-    if (type === 'comment' || type === 'preamble') continue;
+    if (type === 'comment' || type === 'preamble') {
+      skippedBlocks++;
+      continue;
+    }
     chunks.push({
       kind: type === 'string' ? 'string' : 'entry',
       key: type === 'string' ? '' : entryKey(text, open + 1),
@@ -154,7 +160,7 @@ function scanEntries(text: string, problems: Problem[]): Chunk[] {
       text: chunkText,
     });
   }
-  return chunks;
+  return { chunks, skippedBlocks };
 }
 
 /** The closing delimiter of the entry opened at `open`, or where to resume when there is none. */
@@ -225,7 +231,7 @@ function syntax(text: string): RawEntry[] {
  * about k·log(n) extra parses instead of n separate ones. `@string` chunks before a group are
  * parsed with it so its macros resolve.
  */
-function readEntries(chunks: Chunk[], problems: Problem[]): ReadEntry[] {
+function readEntries(chunks: Chunk[], problems: Problem[], wholeText?: string): ReadEntry[] {
   const out: ReadEntry[] = [];
   const badStrings = new Set<Chunk>();
   const prefixFor = (index: number): string =>
@@ -234,17 +240,10 @@ function readEntries(chunks: Chunk[], problems: Problem[]): ReadEntry[] {
   // A broken @string would fail every group after it, so those are checked alone first.
   const tryGroup = (from: number, to: number, prefix: string): RawEntry[] | Error => {
     const group = chunks.slice(from, to).filter((c) => !badStrings.has(c));
-    const expected = group.filter((c) => c.kind === 'entry');
-    try {
-      const entries = syntax((prefix ? `${prefix}\n` : '') + group.map((c) => c.text).join('\n'));
-      if (entries.length === expected.length && entries.every((e, i) => e.label === expected[i].key)) return entries;
-      return new Error('an entry was not where the scanner found it');
-    } catch (err) {
-      return err as Error;
-    }
+    return tryText((prefix ? `${prefix}\n` : '') + group.map((c) => c.text).join('\n'), group);
   };
 
-  const whole = tryGroup(0, chunks.length, '');
+  const whole = wholeText === undefined ? tryGroup(0, chunks.length, '') : tryText(wholeText, chunks);
   if (!(whole instanceof Error)) {
     const entryChunks = chunks.filter((c) => c.kind === 'entry');
     return whole.map((entry, i) => ({ entry, chunk: entryChunks[i] }));
@@ -282,6 +281,18 @@ function readEntries(chunks: Chunk[], problems: Problem[]): ReadEntry[] {
   };
   bisect(0, chunks.length);
   return out;
+}
+
+/** citation-js's entries for `text`, provided they are exactly the entry chunks of `group`, in order. */
+function tryText(text: string, group: Chunk[]): RawEntry[] | Error {
+  const expected = group.filter((c) => c.kind === 'entry');
+  try {
+    const entries = syntax(text);
+    if (entries.length === expected.length && entries.every((e, i) => e.label === expected[i].key)) return entries;
+    return new Error('an entry was not where the scanner found it');
+  } catch (err) {
+    return err as Error;
+  }
 }
 
 const TOKEN_WORDS: Record<string, string> = {
@@ -360,7 +371,9 @@ function decodeEntries(kept: ReadEntry[], problems: Problem[]): Array<CslItem | 
   // inside words, and an escaped special → the character plus the spaces its command token
   // swallowed, verbatim.
   const plainText = (text: string): string => {
-    let out = text.replace(/\s+/g, ' ');
+    // Matches only runs that are not already a single space: replacing every run allocates per
+    // word and was the slowest step here.
+    let out = text.replace(/ \s+|[^\S ]\s*/g, ' ');
     if (out.includes('~')) out = out.replace(/~/g, '\u00a0');
     return out.replace(ligaturePattern, (l) => ligatures[l] ?? l);
   };
