@@ -12,7 +12,6 @@ export interface LibraryParse {
 export function parseBibtexLibrary(text: string, sourceName: string): LibraryParse {
   const problems: Problem[] = [];
   const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const problemsBefore = problems.length;
   const { chunks, skippedBlocks } = scanEntries(src, problems);
   if (!chunks.some((c) => c.kind === 'entry')) {
     // Only comment lines, or only @string/@comment blocks, make an empty library, not a wrong file.
@@ -25,7 +24,7 @@ export function parseBibtexLibrary(text: string, sourceName: string): LibraryPar
   }
 
   // When the scanner dropped nothing, citation-js can read the text as it is, sparing a copy of it.
-  const read = readEntries(chunks, problems, problems.length === problemsBefore && skippedBlocks === 0 ? src : undefined);
+  const read = readEntries(chunks, problems, problems.length === 0 && skippedBlocks === 0 ? src : undefined);
   const kept = dropDuplicates(read, problems);
   const known = new Set(kept.map((r) => r.entry.label));
   for (const { entry, chunk } of kept) {
@@ -237,7 +236,6 @@ function readEntries(chunks: Chunk[], problems: Problem[], wholeText?: string): 
   const prefixFor = (index: number): string =>
     chunks.slice(0, index).filter((c) => c.kind === 'string' && !badStrings.has(c)).map((c) => c.text).join('\n');
 
-  // A broken @string would fail every group after it, so those are checked alone first.
   const tryGroup = (from: number, to: number, prefix: string): RawEntry[] | Error => {
     const group = chunks.slice(from, to).filter((c) => !badStrings.has(c));
     return tryText((prefix ? `${prefix}\n` : '') + group.map((c) => c.text).join('\n'), group);
@@ -249,6 +247,7 @@ function readEntries(chunks: Chunk[], problems: Problem[], wholeText?: string): 
     return whole.map((entry, i) => ({ entry, chunk: entryChunks[i] }));
   }
 
+  // A broken @string would fail every group after it, so those are checked alone first.
   chunks.forEach((chunk, i) => {
     if (chunk.kind !== 'string') return;
     try {
@@ -267,7 +266,7 @@ function readEntries(chunks: Chunk[], problems: Problem[], wholeText?: string): 
       result.forEach((entry, i) => out.push({ entry, chunk: entryChunks[i] }));
       return;
     }
-    const entryIndexes = [];
+    const entryIndexes: number[] = [];
     for (let i = from; i < to; i++) if (chunks[i].kind === 'entry') entryIndexes.push(i);
     if (entryIndexes.length === 1) {
       const chunk = chunks[entryIndexes[0]];

@@ -69,6 +69,12 @@ describe('parseBibtexLibrary: what citation-js resolves', () => {
     assert.deepEqual(papers.map((p) => [p.id, p.source, p.sourceLine]), [['Lee:2023-Teaching.v2', 'refs.bib', 3], ['spaced', 'refs.bib', 5]]);
   });
 
+  it('ignores text between entries, even with an @ in it', () => {
+    const { papers, problems } = bib('% mail me@example.org\nnotes: see @misc below\n@misc{a, title = {A}}\nstray text\n@misc{b, title = {B}}');
+    assert.deepEqual(problems, []);
+    assert.deepEqual(papers.map((p) => [p.id, p.sourceLine]), [['a', 3], ['b', 5]]);
+  });
+
   it('reads parenthesised entries, skips @comment and @preamble, and accepts CRLF', () => {
     const { papers, problems } = bib('@comment{jabref-meta: databaseType:bibtex;}\r\n@preamble{"\\newcommand{\\x}{y}"}\r\n@misc(a,\r\n  title = {A})\r\n@misc{b, title = {B}}\r\n');
     assert.deepEqual(problems, []);
