@@ -5,10 +5,15 @@ import { buildBundledLibrary } from '../src/core/corpus';
 import { SearchIndex } from '../src/core/search';
 import { displayName, Paper } from '../src/core/types';
 import { readSeedFolder } from '../src/node/seeds';
+import { citeBench } from './cite-bench';
+import { libraryBench } from './library-bench';
 import { BENCH_QUERIES } from './queries';
 
 /** Further sections, each a titled function returning labelled figures. */
-const SECTIONS: [string, () => Promise<Record<string, number>>][] = [];
+const SECTIONS: [string, () => Promise<Record<string, number>>][] = [
+  ['Citations in a 5,000-line document', citeBench],
+  ['Loading a 10,000-entry .bib', libraryBench],
+];
 
 const SEEDS = path.join(process.cwd(), 'seeds');
 

@@ -108,7 +108,7 @@ describe('LitCite UI', function () {
     api.library.setUserSources([{ id: 'test', label: 'test', papers: [paper], problems: [] }]);
     try {
       await vscode.commands.executeCommand(COMMANDS.openDetails, 'evil2024xss');
-      const rendered = await waitFor(() => api.details.lastRendered?.key === 'evil2024xss' && api.details.lastRendered, 5000, 'the webview to render');
+      const rendered = await waitFor(() => (api.details.lastRendered?.key === 'evil2024xss' ? api.details.lastRendered : undefined), 5000, 'the webview to render');
       assert.strictEqual(rendered.title, evil);
       assert.strictEqual(rendered.imageCount, 0);
       await screenshot('details-escaped');
