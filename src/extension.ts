@@ -1,10 +1,16 @@
 import * as vscode from 'vscode';
 import { COMMANDS } from './ids';
 import { DetailsPanel } from './features/details/panel';
+import { registerCompletion } from './features/completion';
+import { registerDiagnostics } from './features/diagnostics';
+import { registerHover } from './features/hover';
+import { registerInsertCitation } from './features/insert-citation';
 import { registerPaperCommands } from './features/paper-commands';
 import { registerPapersTree } from './features/papers-tree';
 import { registerSearchCommand } from './features/search-command';
 import { activePicker } from './features/search-picker';
+import { BibliographyService } from './services/bibliography';
+import { Citing } from './services/citing';
 import { LibraryService } from './services/library-service';
 import { Log } from './services/log';
 
@@ -26,11 +32,18 @@ export function activate(context: vscode.ExtensionContext): LitCiteApi {
   const library = new LibraryService(context.extensionPath, log);
   const details = new DetailsPanel(context.extensionUri, library);
   context.subscriptions.push(log, library, details);
+  const bibs = new BibliographyService(log);
+  const citing = new Citing(library, bibs, context.workspaceState, log);
+  context.subscriptions.push(bibs, citing);
 
   const tree = registerPapersTree(context, library);
   registerSearchCommand(context, library, tree);
   registerPaperCommands(context, library, details);
   registerLibraryCommands(context, library, log);
+  registerInsertCitation(context, library, citing);
+  registerHover(context, library, bibs);
+  registerCompletion(context, library, bibs);
+  registerDiagnostics(context, library, bibs, citing, log);
 
   let activationMs = 0;
   void library.ready.then(() => {

@@ -67,6 +67,7 @@ export function projectBibliographies(rootPath: string, files: ReadonlyMap<strin
   for (const path of includeTree(rootPath, files)) {
     const text = files.get(path);
     if (text === undefined) continue;
+    if (!MAY_DECLARE.test(text)) continue;
     for (const bib of declaredBibliographies(text, 'latex')) found.push(joinPath(base, bib));
   }
   return [...new Set(found)];
@@ -82,7 +83,7 @@ export function includeTree(rootPath: string, files: ReadonlyMap<string, string>
     seen.add(path);
     order.push(path);
     const text = files.get(path);
-    if (text === undefined) return;
+    if (text === undefined || !MAY_INCLUDE.test(text)) return;
     for (const name of includedFiles(text)) {
       const target = resolveInclude(name, [rootDir, dirName(path)], files);
       if (target) visit(target, depth + 1);
@@ -94,6 +95,9 @@ export function includeTree(rootPath: string, files: ReadonlyMap<string, string>
 
 // ---------------------------------------------------------------------------
 
+// cheap tests that let most files skip the full scans, which strip comments first
+const MAY_DECLARE = /\\(?:no)?bibliography|\\add(?:bibresource|globalbib|sectionbib)/;
+const MAY_INCLUDE = /\\(?:input|include|subfile|import|subimport|inputfrom|includefrom|subinputfrom|subincludefrom|subfileinclude)(?![A-Za-z])/;
 const DOCUMENTCLASS = /^(?:[^%\n\\]|\\.)*\\documentclass(?![A-Za-z])/m;
 const SUBFILES = /\\documentclass\s*\[([^\]]+)\]\s*\{\s*subfiles\s*\}/;
 

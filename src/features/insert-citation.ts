@@ -1,0 +1,92 @@
+import * as vscode from 'vscode';
+import type { Paper } from '../core/types';
+import { COMMANDS } from '../ids';
+import { Citing, type CiteResult } from '../services/citing';
+import { LibraryService } from '../services/library-service';
+import { pickPapers } from './search-picker';
+
+/** What the writing commands accept besides nothing (then the user picks papers). */
+export interface CiteArguments {
+  /** Keys to cite or add, without asking. */
+  keys?: string[];
+  key?: string;
+  /** The document to add entries for (URI string); the active editor's when absent. */
+  uri?: string;
+  /** Say nothing when there is nothing to do (completion adds entries after every accepted item). */
+  quiet?: boolean;
+  /** A tree or QuickPick item carrying its paper. */
+  paper?: Paper;
+}
+
+/**
+ * Insert Citation (`{ keys }` cites without asking; else the search QuickPick, several papers at
+ * once) at every cursor; Add BibTeX Entry (`{ key | keys, uri }`, used by completion and quick
+ * fixes) and Add All Missing BibTeX Entries for a document. Each returns a {@link CiteResult}.
+ */
+export function registerInsertCitation(context: vscode.ExtensionContext, library: LibraryService, citing: Citing): void {
+  context.subscriptions.push(
+    vscode.commands.registerCommand(COMMANDS.insertCitation, async (arg?: unknown): Promise<CiteResult | undefined> => {
+      const editor = vscode.window.activeTextEditor;
+      if (!editor) {
+        void vscode.window.showInformationMessage('LitCite: open a LaTeX or Markdown document and place the cursor where the citation goes.');
+        return undefined;
+      }
+      const keys = keysOf(arg) ?? (await pickKeys(library, 'LitCite: Insert Citation — pick one or more papers'));
+      if (!keys?.length) return undefined;
+      return citing.insert(editor, keys);
+    }),
+    vscode.commands.registerCommand(COMMANDS.addBibEntry, async (arg?: unknown): Promise<CiteResult | undefined> => {
+      const document = await documentOf(arg);
+      if (!document) return undefined;
+      const keys = keysOf(arg) ?? (await pickKeys(library, 'LitCite: Add BibTeX Entries to the Bibliography'));
+      if (!keys?.length) return undefined;
+      return citing.addEntries(document, keys, { quiet: isArguments(arg) && arg.quiet === true });
+    }),
+    vscode.commands.registerCommand(COMMANDS.addAllBibEntries, async (arg?: unknown): Promise<CiteResult | undefined> => {
+      const document = await documentOf(arg);
+      if (!document) return undefined;
+      const { problems } = await citing.check(document);
+      const missing = [...new Set(problems.filter((p) => p.kind === 'missing-entry').map((p) => p.key))];
+      if (!missing.length) {
+        void vscode.window.showInformationMessage(`LitCite: every library paper ${baseName(document.uri)} cites is in its bibliography already.`);
+        return undefined;
+      }
+      return citing.addEntries(document, missing);
+    }),
+  );
+}
+
+function isArguments(arg: unknown): arg is CiteArguments {
+  return typeof arg === 'object' && arg !== null && !Array.isArray(arg);
+}
+
+/** The keys an argument names: `{ keys }`, `{ key }`, `{ paper }`, a key, or a list of keys. */
+function keysOf(arg: unknown): string[] | undefined {
+  if (typeof arg === 'string') return [arg];
+  if (Array.isArray(arg)) return arg.every((k) => typeof k === 'string') ? (arg as string[]) : undefined;
+  if (!isArguments(arg)) return undefined;
+  if (Array.isArray(arg.keys)) return arg.keys.filter((k): k is string => typeof k === 'string');
+  if (typeof arg.key === 'string') return [arg.key];
+  if (arg.paper && typeof arg.paper.id === 'string') return [arg.paper.id];
+  return undefined;
+}
+
+async function pickKeys(library: LibraryService, title: string): Promise<string[] | undefined> {
+  const papers = await pickPapers(library, { title, canPickMany: true });
+  return papers?.map((p) => p.id);
+}
+
+/** The document an argument's `uri` names (loaded if needed), else the active editor's. */
+async function documentOf(arg: unknown): Promise<vscode.TextDocument | undefined> {
+  if (isArguments(arg) && typeof arg.uri === 'string') {
+    const uri = vscode.Uri.parse(arg.uri);
+    return vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString()) ?? vscode.workspace.openTextDocument(uri);
+  }
+  const document = vscode.window.activeTextEditor?.document;
+  if (!document) void vscode.window.showInformationMessage('LitCite: open the LaTeX or Markdown document whose bibliography should get the entries.');
+  return document;
+}
+
+function baseName(uri: vscode.Uri): string {
+  return uri.path.slice(uri.path.lastIndexOf('/') + 1);
+}
