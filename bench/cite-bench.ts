@@ -1,5 +1,8 @@
-/* Citation syntax: the cursor lookup that runs on every keystroke, and the whole-document key scan. */
-import { citationAt, citedKeys, type CiteFlavor } from '../src/core/cite-syntax';
+/* Citation syntax: the cursor lookup that runs on every keystroke, the whole-document key scan, and the diagnostics check. */
+import { scanBibEntries } from '../src/core/bib-file';
+import { checkCitations, type LibraryKeyInfo } from '../src/core/cite-check';
+import { citationAt, citedKeys, findCitations, type CiteFlavor } from '../src/core/cite-syntax';
+import { findTexRoot, projectBibliographies } from '../src/core/tex-project';
 
 const LINES = 5000;
 const LOOKUPS = 2000;
@@ -60,6 +63,53 @@ function middleCursor(text: string, flavor: CiteFlavor): number {
   return flavor === 'latex' ? text.indexOf('{', at) + 3 : at + 7;
 }
 
+/**
+ * A .bib holding most of the keys the generated documents cite (every `smith`, `jones`, `lee` and
+ * `multi` key), so the check has both found and missing keys to sort out.
+ */
+function bibText(): string {
+  const entries: string[] = [];
+  const entry = (key: string, i: number): string =>
+    `@article{${key},\n  title = {Paper ${i}},\n  author = {Doe, Jane},\n  journal = {Journal},\n  year = {2020},\n  doi = {10.1000/${key}}\n}\n`;
+  for (let i = 0; i < 1200; i++) entries.push(entry(`smith${i}`, i), entry(`multi${i}a`, i), entry(`multi${i}b`, i));
+  for (let i = 0; i < 300; i++) entries.push(entry(`lee${i}`, i));
+  for (let i = 0; i < 97; i++) entries.push(entry(`jones${i}`, i));
+  return entries.join('\n');
+}
+
+/** The library: a few thousand keys, some the .bib lacks (`wu…`), with identifiers. */
+function libraryLookup(): (key: string) => LibraryKeyInfo | undefined {
+  const library = new Map<string, LibraryKeyInfo>();
+  for (let i = 0; i < 3000; i++) {
+    library.set(`wu${i}`, { arxiv: `2401.${String(10000 + i)}` });
+    library.set(`smith${i}`, { doi: `10.1000/smith${i}` });
+  }
+  return (key) => library.get(key);
+}
+
+/**
+ * Median ms of the whole diagnostics check: for LaTeX, find the project root and its declared
+ * bibliographies (as the extension does before every check), then find every citation and classify its keys.
+ */
+function measureCheck(text: string, flavor: CiteFlavor): { check: number; problems: number } {
+  const bibEntries = scanBibEntries(bibText());
+  const library = libraryLookup();
+  const files = new Map([['/paper/main.tex', text]]);
+  const run = () => {
+    if (flavor === 'latex') projectBibliographies(findTexRoot('/paper/main.tex', files) ?? '/paper/main.tex', files);
+    return checkCitations(findCitations(text, flavor), { flavor, bibEntries, hasBibliography: true, library });
+  };
+  run();
+  const times: number[] = [];
+  let problems = 0;
+  for (let i = 0; i < SCANS; i++) {
+    const t0 = performance.now();
+    problems = run().length;
+    times.push(performance.now() - t0);
+  }
+  return { check: median(times), problems };
+}
+
 function measure(text: string, flavor: CiteFlavor): { lookup: number; scan: number; keys: number; found: boolean } {
   const at = middleCursor(text, flavor);
   for (let i = 0; i < 200; i++) citationAt(text, at, flavor);
@@ -82,7 +132,10 @@ function measure(text: string, flavor: CiteFlavor): { lookup: number; scan: numb
   return { lookup: median(lookups), scan: median(scans), keys, found };
 }
 
-/** Median ms of `citationAt` mid-document and of `citedKeys` over the whole of a 5,000-line document, per flavor. */
+/**
+ * Median ms of `citationAt` mid-document, of `citedKeys` over the whole of a 5,000-line document,
+ * and of the diagnostics check (all citations classified against a 4,000-entry .bib), per flavor.
+ */
 export async function citeBench(): Promise<Record<string, number>> {
   const figures: Record<string, number> = {};
   for (const flavor of ['latex', 'markdown'] as const) {
@@ -93,6 +146,9 @@ export async function citeBench(): Promise<Record<string, number>> {
     figures[`${flavor}: citationAt found the citation (1 = yes)`] = m.found ? 1 : 0;
     figures[`${flavor}: citedKeys whole document, median (ms)`] = m.scan;
     figures[`${flavor}: keys cited`] = m.keys;
+    const c = measureCheck(text, flavor);
+    figures[`${flavor}: diagnostics check (bibliography + find + classify), median (ms)`] = c.check;
+    figures[`${flavor}: keys reported by the check`] = c.problems;
   }
   return figures;
 }
