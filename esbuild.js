@@ -36,7 +36,7 @@ const builds = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
   { ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { ...common, platform: 'browser', format: 'iife', target: 'es2020', entryPoints: ['src/webview/details.ts'], outfile: 'dist/webview/details.js' },
-  { ...common, platform: 'node', entryPoints: ['src/core/load-worker.ts'], outfile: 'dist/load-worker.js' },
+  { ...common, platform: 'node', entryPoints: ['src/node/load-worker.ts'], outfile: 'dist/load-worker.js' },
 ];
 if (args.has('--tests')) {
   builds.push(

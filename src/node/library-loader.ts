@@ -1,0 +1,87 @@
+import { Worker } from 'worker_threads';
+import { LibraryParse, parseBibtexLibrary, parseCslJsonLibrary } from '../core/library';
+import type { Paper, Problem } from '../core/types';
+
+/** The two library formats: BibTeX/BibLaTeX and CSL-JSON. */
+export type LibraryKind = 'bibtex' | 'csl-json';
+
+/** What the load worker is asked to read: raw bytes (transferred, not copied) or text already in memory. */
+export interface LoadRequest {
+  kind: LibraryKind;
+  sourceName: string;
+  bytes?: Uint8Array;
+  text?: string;
+}
+
+/** Messages from the load worker, in order: any number of `papers` batches, then `done` or `failed`. */
+export type LoadMessage =
+  | { type: 'papers'; papers: Paper[] }
+  | { type: 'done'; problems: Problem[]; parseMs: number }
+  | { type: 'failed'; message: string };
+
+/** A load in progress. `cancel()` stops it at once; the promise then rejects with {@link LoadCancelled}. */
+export interface LoadJob {
+  result: Promise<LibraryParse>;
+  cancel(): void;
+}
+
+/** The rejection of a cancelled load. */
+export class LoadCancelled extends Error {
+  constructor() {
+    super('loading was cancelled');
+  }
+}
+
+/**
+ * Papers per message back from the worker. Receiving a message costs the main thread its
+ * deserialisation; 10,000 papers with abstracts in one message stall it ~100 ms, in batches of
+ * 250 a few ms each, with the event loop free in between.
+ */
+export const BATCH_SIZE = 250;
+
+/** The format a library file's name says it is in: `.json` is CSL-JSON, anything else BibTeX. */
+export function libraryKind(fileName: string): LibraryKind {
+  return /\.json$/i.test(fileName) ? 'csl-json' : 'bibtex';
+}
+
+/** Parses on the calling thread: for small files, where starting a worker costs more than it saves. */
+export function parseLibrary(request: LoadRequest): LibraryParse {
+  const text = request.text ?? decode(request.bytes ?? new Uint8Array());
+  return request.kind === 'csl-json' ? parseCslJsonLibrary(text, request.sourceName) : parseBibtexLibrary(text, request.sourceName);
+}
+
+/** UTF-8 text of a file's bytes; a BOM is left for the parsers, which skip it. */
+export function decode(bytes: Uint8Array): string {
+  return new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
+}
+
+/**
+ * Parses in a worker thread (`workerFile` is the bundled `dist/load-worker.js`). Bytes are
+ * transferred, so the request's buffer is unusable afterwards.
+ */
+export function loadInWorker(workerFile: string, request: LoadRequest): LoadJob {
+  const worker = new Worker(workerFile);
+  const papers: Paper[] = [];
+  let settle: { resolve(value: LibraryParse): void; reject(err: Error): void } | undefined;
+  const result = new Promise<LibraryParse>((resolve, reject) => {
+    settle = { resolve, reject };
+  });
+  const finish = (outcome: LibraryParse | Error): void => {
+    if (!settle) return;
+    const { resolve, reject } = settle;
+    settle = undefined;
+    void worker.terminate();
+    if (outcome instanceof Error) reject(outcome);
+    else resolve(outcome);
+  };
+  worker.on('message', (message: LoadMessage) => {
+    if (message.type === 'papers') for (const paper of message.papers) papers.push(paper);
+    else if (message.type === 'done') finish({ papers, problems: message.problems });
+    else finish(new Error(message.message));
+  });
+  worker.on('error', (err) => finish(err));
+  worker.on('exit', (code) => finish(new Error(`the load worker stopped (exit code ${code})`)));
+  const transfer = request.bytes && request.bytes.byteOffset === 0 && request.bytes.byteLength === request.bytes.buffer.byteLength ? [request.bytes.buffer as ArrayBuffer] : [];
+  worker.postMessage(request, transfer);
+  return { result, cancel: () => finish(new LoadCancelled()) };
+}
