@@ -13,12 +13,15 @@ import { BibliographyService } from './services/bibliography';
 import { Citing } from './services/citing';
 import { LibraryService } from './services/library-service';
 import { Log } from './services/log';
+import { registerUserLibraries, UserLibraries } from './services/user-libraries';
 
 /** What `activate()` returns: handles for integration tests and other extensions. */
 export interface LitCiteApi {
   library: LibraryService;
   details: DetailsPanel;
   tree: ReturnType<typeof registerPapersTree>;
+  /** The user's own library files (settings, declared bibliographies). */
+  libraries: UserLibraries;
   /** The search QuickPick currently open, if any. */
   activePicker(): typeof activePicker;
   /** Milliseconds from activate() to the library being ready. */
@@ -40,6 +43,7 @@ export function activate(context: vscode.ExtensionContext): LitCiteApi {
   registerSearchCommand(context, library, tree);
   registerPaperCommands(context, library, details);
   registerLibraryCommands(context, library, log);
+  const libraries = registerUserLibraries(context, library, log);
   registerInsertCitation(context, library, citing);
   registerHover(context, library, bibs);
   registerCompletion(context, library, bibs);
@@ -50,7 +54,7 @@ export function activate(context: vscode.ExtensionContext): LitCiteApi {
     activationMs = performance.now() - started;
     log.info(`activated; library ready ${activationMs.toFixed(1)} ms after activate()`);
   });
-  return { library, details, tree, activePicker: () => activePicker, activationMs: () => activationMs };
+  return { library, details, tree, libraries, activePicker: () => activePicker, activationMs: () => activationMs };
 }
 
 function registerLibraryCommands(context: vscode.ExtensionContext, library: LibraryService, log: Log): void {

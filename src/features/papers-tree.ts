@@ -115,8 +115,11 @@ export class PapersTreeProvider implements vscode.TreeDataProvider<PapersNode>, 
     const { paper } = node;
     const item = new vscode.TreeItem(paper.title.replace(/\s+/g, ' '), vscode.TreeItemCollapsibleState.None);
     item.id = `${this.queryValue ? 'hit' : 'paper'}:${paper.id}`;
-    item.description = `${shortAuthors(paper)} · ${paperYear(paper) ?? ''}`;
-    const tooltip = new vscode.MarkdownString(paperMarkdown(paper, { abstractChars: 300, showSource: true }));
+    // A paper from the user's files says which one, unless its group already does.
+    const fromFile = paper.source && paper.source !== 'bundled' && (this.groupBy !== 'source' || this.queryValue);
+    item.description = `${shortAuthors(paper)} · ${paperYear(paper) ?? ''}${fromFile ? ` · ${sourceLabel(paper)}` : ''}`;
+    const where = paper.source && paper.source !== 'bundled' ? `${sourceLabel(paper)}${paper.sourceLine ? `:${paper.sourceLine}` : ''}` : paper.source;
+    const tooltip = new vscode.MarkdownString(paperMarkdown({ ...paper, source: where }, { abstractChars: 300, showSource: true }));
     tooltip.supportHtml = false;
     item.tooltip = tooltip;
     item.iconPath = paperIcon(paper);

@@ -33,10 +33,13 @@ export class LibraryService implements vscode.Disposable {
   private bundled: LibrarySource | undefined;
   private userSources: LibrarySource[] = [];
   private readonly changed = new vscode.EventEmitter<void>();
+  private readonly reloadRequested = new vscode.EventEmitter<void>();
   private bibtexCache = new Map<string, string>();
   private stateValue: LibraryState = { kind: 'loading' };
   /** Fires after the indexed papers changed. */
   readonly onDidChange = this.changed.event;
+  /** Fires when everything is to be re-read (Reload Library, settings): user files included. */
+  readonly onDidRequestReload = this.reloadRequested.event;
   /** Resolves once the first load finished (successfully or not). */
   readonly ready: Promise<void>;
   /** Milliseconds from construction to the first index being ready. */
@@ -95,6 +98,7 @@ export class LibraryService implements vscode.Disposable {
   reload(): void {
     this.loadBundled();
     this.rebuild();
+    this.reloadRequested.fire();
   }
 
   private rebuild(): void {
@@ -135,5 +139,6 @@ export class LibraryService implements vscode.Disposable {
 
   dispose(): void {
     this.changed.dispose();
+    this.reloadRequested.dispose();
   }
 }
