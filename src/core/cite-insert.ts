@@ -80,7 +80,8 @@ export interface SelectionEdits {
  * Cites `keys` at every selection. A cursor inside a citation adds the missing keys to it (once
  * per citation, however many cursors it holds); a selection elsewhere is replaced by a new
  * citation, or the citation goes at the cursor when replacing would merge it with its neighbours.
- * Each cursor ends up after what was inserted for it.
+ * An unclosed LaTeX citation the keys go at the end of is closed. Each cursor ends up after what
+ * was inserted for it.
  */
 export function citationEditsForSelections(
   text: string,
@@ -99,7 +100,9 @@ export function citationEditsForSelections(
       extended.add(inside.bodySpan.start);
       const r = citationInsertEdit(text, selection.active, [...keys], flavor, options);
       r.alreadyPresent.forEach((k) => present.add(k));
-      if (r.edit.text) planned.push({ edit: r.edit, owner });
+      // a `\cite{` still being typed gets its closing brace with the keys
+      const closes = inside.unterminated && r.edit.text && r.edit.start === inside.bodySpan.end;
+      if (r.edit.text) planned.push({ edit: closes ? { ...r.edit, text: `${r.edit.text}}` } : r.edit, owner });
       return;
     }
     const edit = selection.start < selection.end

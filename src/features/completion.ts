@@ -31,6 +31,8 @@ export function registerCompletion(context: vscode.ExtensionContext, library: Li
 
   const bibCandidates = async (uri: vscode.Uri, prefix: string, limit: number): Promise<Candidate[]> => {
     const state = await bibs.read(uri);
+    // parsing a large .bib is slow; skip it when the library holds every key already (it loads declared .bibs)
+    if (state.entries.every((e) => library.byKey(e.key))) return [];
     let cached = bibIndexes.get(uri.toString());
     if (cached?.version !== state.version) {
       const own = (await bibs.papers(uri)).filter((p) => !library.byKey(p.id));

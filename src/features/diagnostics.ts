@@ -49,11 +49,11 @@ export function registerDiagnostics(
     const run = ++runCounter;
     runs.set(key, run);
     try {
-      const { problems, bibliography } = await citing.check(document);
+      const { problems, bibliography, missing } = await citing.check(document);
       // a later run (or closing) supersedes this one
       if (runs.get(key) !== run || document.isClosed) return;
       latest.set(key, problems);
-      collection.set(document.uri, problems.map((p) => toDiagnostic(document, p, bibliography)));
+      collection.set(document.uri, problems.map((p) => toDiagnostic(document, p, bibliography, missing)));
     } catch (err) {
       log.warn(`checking citations of ${document.uri.toString(true)} failed: ${(err as Error).message}`);
     }
@@ -158,8 +158,10 @@ class CitationFixes implements vscode.CodeActionProvider {
   }
 }
 
-function toDiagnostic(document: vscode.TextDocument, problem: CiteProblem, bibliography: DocumentBibliography): vscode.Diagnostic {
-  const bibName = bibliography.files.length ? bibliography.files.map((f) => baseName(f)).join(', ') : undefined;
+function toDiagnostic(document: vscode.TextDocument, problem: CiteProblem, bibliography: DocumentBibliography, missing: vscode.Uri[]): vscode.Diagnostic {
+  const absent = new Set(missing.map((u) => u.toString()));
+  const named = bibliography.files.map((f) => `${baseName(f)}${absent.has(f.toString()) ? ' (not found)' : ''}`);
+  const bibName = named.length ? named.join(', ') : undefined;
   const range = toRange(document, problem.span);
   let diagnostic: vscode.Diagnostic;
   switch (problem.kind) {

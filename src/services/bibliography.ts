@@ -34,6 +34,8 @@ export interface BibFileState {
 /** .tex files above this size are not read while looking for a project's root. */
 const MAX_TEX_BYTES = 2_000_000;
 const MAX_TEX_FILES = 2000;
+/** A part no root includes looks for new .tex files at most this often (it is checked after every typing pause). */
+const RESCAN_INTERVAL_MS = 2000;
 const QUARTO_PROJECT_FILES = ['_quarto.yml', '_quarto.yaml'];
 const EXCLUDE = '{**/node_modules/**,**/.git/**}';
 
@@ -53,6 +55,7 @@ export class BibliographyService implements vscode.Disposable {
   private texFiles: Promise<Map<string, string>> | undefined;
   private readonly quartoFiles = new Map<string, Promise<string | undefined>>();
   private changeTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastRescan = 0;
 
   constructor(private readonly log: Log) {
     const bibWatcher = vscode.workspace.createFileSystemWatcher('**/*.bib');
@@ -102,8 +105,9 @@ export class BibliographyService implements vscode.Disposable {
     if (flavor === 'latex') {
       let files = await this.projectTexts(document);
       let rootPath = findTexRoot(document.uri.path, files);
-      if (!rootPath && !isTexRoot(document.getText())) {
+      if (!rootPath && !isTexRoot(document.getText()) && Date.now() - this.lastRescan > RESCAN_INTERVAL_MS) {
         // a root created moments ago may not have reached the watcher yet
+        this.lastRescan = Date.now();
         files = await this.projectTexts(document, true);
         rootPath = findTexRoot(document.uri.path, files);
       }

@@ -166,12 +166,13 @@ export class Citing implements vscode.Disposable {
     return this.result(plan, target);
   }
 
-  /** The cited keys of `document` its bibliography does not resolve, and the bibliography it was checked against. */
-  async check(document: vscode.TextDocument): Promise<{ problems: CiteProblem[]; bibliography: DocumentBibliography }> {
+  /** The cited keys of `document` its bibliography does not resolve, the bibliography checked against, and its files that do not exist. */
+  async check(document: vscode.TextDocument): Promise<{ problems: CiteProblem[]; bibliography: DocumentBibliography; missing: vscode.Uri[] }> {
     const flavor = flavorForLanguage(document.languageId, document.fileName);
     await this.library.ready;
     const { bibliography, states } = await this.bibs.entriesFor(document);
-    if (!flavor) return { problems: [], bibliography };
+    const missing = states.filter((s) => !s.exists).map((s) => s.uri);
+    if (!flavor) return { problems: [], bibliography, missing };
     const problems = checkCitations(findCitations(document.getText(), flavor), {
       flavor,
       bibEntries: states.flatMap((s) => s.entries),
@@ -181,7 +182,7 @@ export class Citing implements vscode.Disposable {
         return paper && { doi: paper.DOI, arxiv: paper.arxiv };
       },
     });
-    return { problems, bibliography };
+    return { problems, bibliography, missing };
   }
 
   /** Where new entries go: the first declared .bib, or a new references.bib when the settings (or the user) allow it. */

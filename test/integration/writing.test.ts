@@ -243,6 +243,16 @@ describe('Writing', function () {
       assert.strictEqual(await exists(p.uri('references.bib')), false);
     });
 
+    it('asks before creating references.bib by default, and without an answer cites without one', async () => {
+      // the test host refuses dialogs, which stands in for a question left unanswered
+      const p = await project({ 'draft.md': 'Text|.\n' });
+      const editor = await edit(p.uri('draft.md'), p.cursor['draft.md']);
+      const result = await cite(['lee2023teaching']);
+      assert.strictEqual(editor.document.getText(), 'Text [@lee2023teaching].\n');
+      assert.strictEqual(result?.bib, undefined);
+      assert.strictEqual(await exists(p.uri('references.bib')), false);
+    });
+
     it('creates references.bib beside a LaTeX document that declares none', async () => {
       await setting('createBibFile', 'always');
       const p = await project({ 'paper.tex': '\\documentclass{article}\n\\begin{document}\nSee |.\n\\end{document}\n' });

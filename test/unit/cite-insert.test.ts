@@ -99,6 +99,11 @@ describe('citationEditsForSelections', () => {
     assert.equal(run('[see @a, p. 4; |]', ['c'], 'markdown'), '[see @a, p. 4; @c|]');
   });
 
+  it('closes a \\cite{ still being typed when the keys go at its end', () => {
+    assert.equal(run('See \\cite{a,|\nNext line.', ['b'], 'latex'), 'See \\cite{a,b}|\nNext line.');
+    assert.equal(run('See \\citep{|', ['b'], 'latex'), 'See \\citep{b}|');
+  });
+
   it('reports keys a citation at a cursor already holds', () => {
     const { text, selections } = marked('\\cite{a,|}');
     assert.deepEqual(citationEditsForSelections(text, selections, ['a'], 'latex').alreadyPresent, ['a']);
