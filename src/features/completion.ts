@@ -65,13 +65,18 @@ export function registerCompletion(context: vscode.ExtensionContext, library: Li
           const plan = planBibAdditions(entries, [{ key: paper.id, doi: paper.DOI, arxiv: paper.arxiv, entry: 'new' }]);
           return { key: plan.citeKeys[0] ?? paper.id, score, paper, needsEntry: plan.append.length > 0 };
         });
+      // with nothing typed yet, the papers the document's bibliography already holds come first
+      const alreadyInBib: Candidate[] = prefix ? [] : entries.flatMap((e) => {
+        const paper = library.byKey(e.key);
+        return paper ? [{ key: e.key, score: 1, paper, needsEntry: false }] : [];
+      });
       const fromBib = (await Promise.all(states.filter((s) => s.exists).map((s) => bibCandidates(s.uri, prefix, limit)))).flat();
       // keys already in the citation are not offered again (the one being typed over excepted)
       const cited = new Set(
         (citationAt(text, offset, flavor)?.keys ?? []).filter((k) => k.span.end < where.span.start || k.span.start > where.span.end).map((k) => k.key),
       );
-      const candidates = [...fromBib.filter((c) => !prefix || c.score > 0), ...fromLibrary].filter((c) => !cited.has(c.key));
-      const ranked = rankCompletions(prefix, prefix ? candidates.sort((a, b) => b.score - a.score) : candidates, limit);
+      const candidates = [...alreadyInBib, ...fromBib, ...fromLibrary].filter((c) => !cited.has(c.key));
+      const ranked = rankCompletions(prefix, candidates, limit);
 
       const range = toRange(document, where.span);
       const items = ranked.map((c, rank) => {

@@ -109,7 +109,8 @@ export class Citing implements vscode.Disposable {
       latexCommand: config.latexCommand,
       markdownStyle: config.markdownStyle,
     });
-    const declaration = target && plan.append.length ? this.markdownDeclaration(document, flavor, target) : undefined;
+    // declare a new or undeclared .bib only once it holds something this document cites
+    const declaration = target && (plan.append.length || !target.create) ? this.markdownDeclaration(document, flavor, target) : undefined;
     const docEdits = withDeclaration(cite.edits, declaration);
     const cursors = declaration ? cite.cursors.map((c) => (declaration.end <= c ? c + declaration.text.length - (declaration.end - declaration.start) : c)) : cite.cursors;
 

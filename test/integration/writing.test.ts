@@ -390,7 +390,7 @@ describe('Writing', function () {
     });
 
     it('offers keys after @ in Markdown, and none after an e-mail address', async () => {
-      const p = await project({ 'notes.md': '---\nbibliography: refs.bib\n---\n\nArithmetic [@arithmatic|].\nWrite to me@ex|.\n', 'refs.bib': BIB });
+      const p = await project({ 'notes.md': '---\nbibliography: refs.bib\n---\n\nArithmetic [@arithmatic|].\nWrite to me@ex|.\nAnd [@|].\n', 'refs.bib': BIB });
       const cursors = p.cursor['notes.md']!;
       await edit(p.uri('notes.md'), cursors);
       const document = await vscode.workspace.openTextDocument(p.uri('notes.md'));
@@ -400,6 +400,10 @@ describe('Writing', function () {
       assert.ok(keys.slice(0, 10).includes('lee2023teaching'), `lee2023teaching in the top 10: ${keys.slice(0, 10).join(', ')}`);
       const email = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', p.uri('notes.md'), document.positionAt(cursors[1]!));
       assert.deepStrictEqual(ourItems(email).map(labelOf), []);
+      const empty = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', p.uri('notes.md'), document.positionAt(cursors[2]!));
+      const first = ourItems(empty).sort((a, b) => (a.sortText ?? '').localeCompare(b.sortText ?? ''))[0];
+      assert.strictEqual(first && labelOf(first), 'vaswani2017attention', 'with nothing typed, the bibliography\'s own papers come first');
+      assert.strictEqual(first?.command, undefined, 'nothing to add for a paper the .bib has');
     });
   });
 
