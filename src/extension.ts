@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { COMMANDS } from './ids';
+import { registerAddPaper } from './features/add-paper';
 import { DetailsPanel } from './features/details/panel';
 import { registerCompletion } from './features/completion';
 import { registerDiagnostics } from './features/diagnostics';
@@ -11,6 +12,7 @@ import { registerSearchCommand } from './features/search-command';
 import { activePicker } from './features/search-picker';
 import { BibliographyService } from './services/bibliography';
 import { Citing } from './services/citing';
+import { MetadataFetcher } from './services/fetch-metadata';
 import { LibraryService } from './services/library-service';
 import { Log } from './services/log';
 import { registerUserLibraries, UserLibraries } from './services/user-libraries';
@@ -44,6 +46,7 @@ export function activate(context: vscode.ExtensionContext): LitCiteApi {
   registerPaperCommands(context, library, details);
   registerLibraryCommands(context, library, log);
   const libraries = registerUserLibraries(context, library, log);
+  registerAddPaper(context, { library, libraries, fetcher: new MetadataFetcher(context.globalState), bibliographyOf: async (d) => (await bibs.resolve(d)).files });
   registerInsertCitation(context, library, citing);
   registerHover(context, library, bibs);
   registerCompletion(context, library, bibs);
