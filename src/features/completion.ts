@@ -31,11 +31,11 @@ export function registerCompletion(context: vscode.ExtensionContext, library: Li
 
   const bibCandidates = async (uri: vscode.Uri, prefix: string, limit: number): Promise<Candidate[]> => {
     const state = await bibs.read(uri);
-    // parsing a large .bib is slow; skip it when the library holds every key already (it loads declared .bibs)
+    // the library loads declared .bibs itself; usually nothing is left to parse here
     if (state.entries.every((e) => library.byKey(e.key))) return [];
     let cached = bibIndexes.get(uri.toString());
     if (cached?.version !== state.version) {
-      const own = (await bibs.papers(uri)).filter((p) => !library.byKey(p.id));
+      const own = await bibs.papers(uri, (key) => !library.byKey(key));
       cached = { version: state.version, index: new SearchIndex(own) };
       bibIndexes.set(uri.toString(), cached);
     }
@@ -100,7 +100,11 @@ export function registerCompletion(context: vscode.ExtensionContext, library: Li
       return new vscode.CompletionList(items, true);
     },
   };
-  context.subscriptions.push(vscode.languages.registerCompletionItemProvider(CITING_DOCUMENTS, provider, '{', ',', '@'));
+  context.subscriptions.push(
+    vscode.languages.registerCompletionItemProvider(CITING_DOCUMENTS, provider, '{', ',', '@'),
+    // which .bib keys the library lacks changes with the library
+    library.onDidChange(() => bibIndexes.clear()),
+  );
 }
 
 function newestFirst(papers: readonly Paper[], limit: number): { paper: Paper; score: number }[] {

@@ -68,8 +68,8 @@ async function bibPaper(bibs: BibliographyService, document: vscode.TextDocument
   const { files } = await bibs.resolve(document);
   const lower = key.toLowerCase();
   for (const uri of files) {
-    const papers = await bibs.papers(uri);
-    const paper = papers.find((p) => p.id === key) ?? papers.find((p) => p.id.toLowerCase() === lower);
+    const papers = await bibs.papers(uri, (k) => k.toLowerCase() === lower);
+    const paper = papers.find((p) => p.id === key) ?? papers[0];
     if (paper) return { paper, uri };
   }
   return undefined;

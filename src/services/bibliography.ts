@@ -51,7 +51,7 @@ export class BibliographyService implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
   private readonly states = new Map<string, BibFileState>();
-  private readonly parsed = new Map<string, { version: string; papers: Paper[] }>();
+  private readonly parsed = new Map<string, { version: string; byKey: Map<string, Paper | null> }>();
   private texFiles: Promise<Map<string, string>> | undefined;
   private readonly quartoFiles = new Map<string, Promise<string | undefined>>();
   private changeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -148,14 +148,32 @@ export class BibliographyService implements vscode.Disposable {
     }
   }
 
-  /** The entries of a .bib as papers (for hover and completion of keys the library lacks). */
-  async papers(uri: vscode.Uri): Promise<Paper[]> {
+  /**
+   * The entries of a .bib whose keys `wanted` accepts, as papers (for hover and completion of keys
+   * the library lacks). Each entry is parsed alone, once per version of the file: a 10,000-entry
+   * .bib takes over a second to parse whole, and usually only a few entries are asked for.
+   * `@string` macros defined elsewhere in the file stay unexpanded.
+   */
+  async papers(uri: vscode.Uri, wanted: (key: string) => boolean): Promise<Paper[]> {
     const state = await this.read(uri);
-    const key = uri.toString();
-    const cached = this.parsed.get(key);
-    if (cached?.version === state.version) return cached.papers;
-    const { papers } = parseBibtexLibrary(state.text, vscode.workspace.asRelativePath(uri));
-    this.parsed.set(key, { version: state.version, papers });
+    const cacheKey = uri.toString();
+    let cache = this.parsed.get(cacheKey);
+    if (cache?.version !== state.version) {
+      cache = { version: state.version, byKey: new Map() };
+      this.parsed.set(cacheKey, cache);
+    }
+    const name = vscode.workspace.asRelativePath(uri);
+    const papers: Paper[] = [];
+    for (const entry of state.entries) {
+      if (!wanted(entry.key)) continue;
+      let paper = cache.byKey.get(entry.key);
+      if (paper === undefined) {
+        const parsed = parseBibtexLibrary(state.text.slice(entry.span.start, entry.span.end), name).papers[0];
+        paper = parsed ? { ...parsed, sourceLine: entry.line } : null;
+        cache.byKey.set(entry.key, paper);
+      }
+      if (paper) papers.push(paper);
+    }
     return papers;
   }
 
