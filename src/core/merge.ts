@@ -19,29 +19,52 @@ function identities(paper: Paper): [Duplicate['reason'], string][] {
   return ids;
 }
 
+/** Fields a duplicate may contribute to the entry that is kept (never its key or origin). */
+const FILLABLE: readonly (keyof Paper)[] = ['abstract', 'arxiv', 'DOI', 'URL', 'code', 'container-title', 'event', 'issued', 'publisher', 'volume', 'issue', 'page'];
+
+/**
+ * The kept paper with fields it lacks taken from a duplicate: a .bib entry written without an
+ * abstract still shows the bundled abstract. Returns `kept` itself when nothing was missing.
+ */
+function fillMissing(kept: Paper, duplicate: Paper): Paper {
+  let filled: Paper | undefined;
+  for (const field of FILLABLE) {
+    if (kept[field] === undefined && duplicate[field] !== undefined) {
+      filled ??= { ...kept };
+      (filled as unknown as Record<string, unknown>)[field] = duplicate[field];
+    }
+  }
+  if (!kept.author.length && duplicate.author.length) filled = { ...(filled ?? kept), author: duplicate.author };
+  return filled ?? kept;
+}
+
 /**
  * Merges sources in priority order (the user's own files first, the bundled corpus last).
  * A paper whose arXiv id, DOI, or normalised title + year is already present is dropped in favour
- * of the earlier one. Keys from earlier sources are kept; a later paper whose key is taken is
+ * of the earlier one, which takes any fields it lacks (abstract, ids, links) from the dropped one. Keys from earlier sources are kept; a later paper whose key is taken is
  * given a fresh one with `keyTemplate` (bundled keys are generated, so renaming them is safe).
  */
 export function mergeLibraries(sources: readonly (readonly Paper[])[], keyTemplate?: string): { papers: Paper[]; duplicates: Duplicate[] } {
   const papers: Paper[] = [];
   const duplicates: Duplicate[] = [];
-  const seen = new Map<string, Paper>();
+  /** Identity → index in `papers` of the paper that has it. */
+  const seen = new Map<string, number>();
   const keys = new Set<string>();
   for (const source of sources) {
     for (const paper of source) {
       const ids = identities(paper);
-      const clash = ids.map(([reason, id]) => ({ reason, kept: seen.get(`${reason}:${id}`) })).find((c) => c.kept);
-      if (clash?.kept) {
-        duplicates.push({ dropped: paper, kept: clash.kept, reason: clash.reason });
+      const clash = ids.map(([reason, id]) => ({ reason, at: seen.get(`${reason}:${id}`) })).find((c) => c.at !== undefined);
+      if (clash?.at !== undefined) {
+        const kept = papers[clash.at];
+        duplicates.push({ dropped: paper, kept, reason: clash.reason });
+        papers[clash.at] = fillMissing(kept, paper);
+        for (const [reason, id] of identities(papers[clash.at])) if (!seen.has(`${reason}:${id}`)) seen.set(`${reason}:${id}`, clash.at);
         continue;
       }
       const merged = keys.has(paper.id) ? { ...paper, id: uniqueKey(paper, keys, keyTemplate) } : paper;
       keys.add(merged.id);
+      for (const [reason, id] of ids) seen.set(`${reason}:${id}`, papers.length);
       papers.push(merged);
-      for (const [reason, id] of ids) seen.set(`${reason}:${id}`, merged);
     }
   }
   return { papers, duplicates };

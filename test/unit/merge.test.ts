@@ -20,6 +20,18 @@ describe('merging sources', () => {
     assert.deepEqual(duplicates.map((d) => [d.dropped.id, d.kept.id, d.reason]), [['lee2023teaching', 'Lee:Teaching', 'arxiv'], ['wu2016google', 'gnmt', 'title']]);
   });
 
+  it('fills what the user entry lacks from the duplicate it hides', () => {
+    const user: Paper[] = [{ id: 'Lee:Teaching', type: 'article', title: 'Teaching Arithmetic to Small Transformers', author: [{ family: 'Lee' }], arxiv: '2307.03381', source: 'refs.bib' }];
+    const withAbstract = bundled.map((p) => (p.id === 'lee2023teaching' ? { ...p, abstract: 'Large language models like GPT-4…', code: 'https://github.com/x/y' } : p));
+    const { papers } = mergeLibraries([user, withAbstract]);
+    const lee = papers.find((p) => p.id === 'Lee:Teaching');
+    assert.equal(lee?.abstract, 'Large language models like GPT-4…');
+    assert.equal(lee?.code, 'https://github.com/x/y');
+    assert.equal(lee?.source, 'refs.bib');
+    assert.deepEqual(lee?.issued, { 'date-parts': [[2023]] });
+    assert.equal(user[0].abstract, undefined, 'the source record is not modified');
+  });
+
   it('renames a bundled paper whose key a different user paper already has', () => {
     const user: Paper[] = [{ id: 'mine2020', type: 'book', title: 'Something Else', author: [], source: 'refs.bib' }];
     const { papers } = mergeLibraries([user, bundled]);
