@@ -1,16 +1,30 @@
 /* Entry point of dist/load-worker.js: parses one library file off the extension host's main thread. */
 import { parentPort } from 'worker_threads';
-import { BATCH_SIZE, LoadMessage, LoadRequest, parseLibrary } from './library-loader';
+import type { Paper } from '../core/types';
+import { BATCH_SIZE, LoadMessage, LoadRequest, mentionsCrossEntryFields, parseLibrary } from './library-loader';
 
 const port = parentPort;
 port?.once('message', (request: LoadRequest) => {
   const post = (message: LoadMessage): void => port.postMessage(message);
+  let batches: Paper[][] = [];
+  let done: LoadMessage | undefined;
+  // One batch per request: the main thread asks for the next only after handling the last, so
+  // its event loop runs between batches instead of draining all of them in one go.
+  const next = (): void => {
+    const batch = batches.shift();
+    if (batch) post({ type: 'papers', papers: batch });
+    else if (done) post(done);
+  };
   try {
+    if (request.shared?.wholeIfCrossEntry && mentionsCrossEntryFields(new Uint8Array(request.shared.buffer))) post({ type: 'whole' });
     const started = performance.now();
-    const { papers, problems } = parseLibrary(request);
-    for (let i = 0; i < papers.length; i += BATCH_SIZE) post({ type: 'papers', papers: papers.slice(i, i + BATCH_SIZE) });
-    post({ type: 'done', problems, parseMs: performance.now() - started });
+    const { papers, problems, firstLine } = parseLibrary(request);
+    for (let i = 0; i < papers.length; i += BATCH_SIZE) batches.push(papers.slice(i, i + BATCH_SIZE));
+    done = { type: 'done', problems, parseMs: performance.now() - started, firstLine };
   } catch (err) {
-    post({ type: 'failed', message: (err as Error).message });
+    batches = [];
+    done = { type: 'failed', message: (err as Error).message };
   }
+  port.on('message', next);
+  next();
 });

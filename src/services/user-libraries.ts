@@ -7,7 +7,7 @@ import { declaredBibliographies, quartoProjectBibliographies } from '../core/bib
 import { dirName, findTexRoot, joinPath } from '../core/tex-project';
 import type { LibraryParse } from '../core/library';
 import type { Problem } from '../core/types';
-import { LibraryKind, LoadCancelled, libraryKind, loadInWorker, parseLibrary } from '../node/library-loader';
+import { LibraryKind, LoadCancelled, libraryKind, loadLibrary, parseLibrary } from '../node/library-loader';
 import { SECTION, SETTINGS } from '../ids';
 import { readConfig } from './config';
 import { LibraryService, LibrarySource } from './library-service';
@@ -308,7 +308,7 @@ export class UserLibraries implements vscode.Disposable {
   }
 
   private parseInWorker(file: LibraryFile, request: Parameters<typeof parseLibrary>[0], size: number): Promise<LibraryParse> {
-    const job = loadInWorker(this.workerFile!, request);
+    const job = loadLibrary(this.workerFile!, request);
     this.jobs.add(job);
     let done = false;
     void job.result.then(
