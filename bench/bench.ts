@@ -8,11 +8,13 @@ import { readSeedFolder } from '../src/node/seeds';
 import { citeBench } from './cite-bench';
 import { libraryBench } from './library-bench';
 import { BENCH_QUERIES } from './queries';
+import { scaleBench } from './scale-bench';
 
 /** Further sections, each a titled function returning labelled figures. */
 const SECTIONS: [string, () => Promise<Record<string, number>>][] = [
   ['Citations in a 5,000-line document', citeBench],
   ['Loading a 10,000-entry .bib', libraryBench],
+  ['A user library of 10,000 papers: load off the main thread, search, memory', scaleBench],
 ];
 
 const SEEDS = path.join(process.cwd(), 'seeds');

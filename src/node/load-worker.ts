@@ -8,8 +8,8 @@ port?.once('message', (request: LoadRequest) => {
   const post = (message: LoadMessage): void => port.postMessage(message);
   let batches: Paper[][] = [];
   let done: LoadMessage | undefined;
-  // One batch per request: the main thread asks for the next only after handling the last, so
-  // its event loop runs between batches instead of draining all of them in one go.
+  // A batch per request: the main thread asks for the next only after handling one, so its
+  // event loop runs between batches instead of draining all of them in one go.
   const next = (): void => {
     const batch = batches.shift();
     if (batch) post({ type: 'papers', papers: batch });
@@ -26,5 +26,7 @@ port?.once('message', (request: LoadRequest) => {
     done = { type: 'failed', message: (err as Error).message };
   }
   port.on('message', next);
+  // Two in flight: the next batch is serialised here while the main thread reads the last one.
+  next();
   next();
 });
