@@ -261,6 +261,31 @@ describe('LitCite Add Paper', function () {
     }
   });
 
+  it('writes to the .bib litcite.addTo names, creating it, and otherwise to the active document\'s bibliography', async () => {
+    const configured = workspaceFile('library/from-setting.bib');
+    const refs = workspaceFile('refs.bib');
+    const refsBefore = fs.readFileSync(refs.fsPath, 'utf8');
+    await config().update('addTo', 'library/from-setting.bib', vscode.ConfigurationTarget.Workspace);
+    try {
+      const viaSetting = await vscode.commands.executeCommand<AddPaperResult>(COMMANDS.addPaper, '2307.03381', { confirm: false });
+      assert.deepStrictEqual(viaSetting, { ok: true, key: 'lee2023teaching', target: configured.toString() });
+      assert.match(fs.readFileSync(configured.fsPath, 'utf8'), /^@misc\{lee2023teaching,/);
+
+      await config().update('addTo', undefined, vscode.ConfigurationTarget.Workspace);
+      await vscode.window.showTextDocument(workspaceFile('paper.tex'));
+      const viaDocument = await vscode.commands.executeCommand<AddPaperResult>(COMMANDS.addPaper, '10.18653/v1/2024.acl-long.468', { confirm: false });
+      assert.ok(viaDocument.ok && viaDocument.target === refs.toString(), JSON.stringify(viaDocument));
+      const refsAfter = fs.readFileSync(refs.fsPath, 'utf8');
+      assert.ok(refsAfter.startsWith(refsBefore), 'existing entries are untouched');
+      assert.match(refsAfter.slice(refsBefore.length), /^\n@inproceedings\{wang2024arithmetic,/);
+    } finally {
+      await config().update('addTo', undefined, vscode.ConfigurationTarget.Workspace);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      fs.writeFileSync(refs.fsPath, refsBefore);
+      fs.rmSync(configured.fsPath, { force: true });
+    }
+  });
+
   it('says clearly when a DOI is unknown (404) and leaves the .bib alone', async () => {
     const before = fs.readFileSync(target.fsPath, 'utf8');
     const result = await add('10.5555/no-such-paper');

@@ -6,7 +6,7 @@ import { toBibtexFile } from '../../src/core/bibtex';
 import { buildBundledLibrary } from '../../src/core/corpus';
 import { LibraryParse, parseBibtexLibrary } from '../../src/core/library';
 import { bibtexPartText, bibtexParts, joinPartParses } from '../../src/core/library-split';
-import { loadLibrary, mentionsCrossEntryFields, parseLibrary } from '../../src/node/library-loader';
+import { LoadCancelled, loadLibrary, mentionsCrossEntryFields, parseLibrary } from '../../src/node/library-loader';
 import { readSeedFolder } from '../../src/node/seeds';
 
 /** What the workers do, on this thread: each part parsed on its own, then joined. */
@@ -101,5 +101,16 @@ describe('parsing a .bib in parts', () => {
       assert.equal(single.papers[0]['container-title'], 'Proceedings of the Parent Conference');
       assert.deepEqual(await load(linked), single, spelling);
     }
+  });
+
+  it('stops every worker of a load when it is cancelled', { skip: !fs.existsSync(workerFile) && 'dist/load-worker.js is not built' }, async () => {
+    let text = '';
+    for (let i = 0; i < 40_000; i++) text += entry(`k${i}`, `Title number ${i} about tokenization and arithmetic in small transformers`);
+    assert.ok(text.length > 4_000_000, 'large enough to be read in parts');
+    const job = loadLibrary(workerFile, { kind: 'bibtex', sourceName: 'refs.bib', bytes: new TextEncoder().encode(text) }, 2);
+    setTimeout(() => job.cancel(), 50);
+    const started = performance.now();
+    await assert.rejects(job.result, LoadCancelled);
+    assert.ok(performance.now() - started < 500, 'cancelling does not wait for the parse');
   });
 });
