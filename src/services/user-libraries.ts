@@ -79,7 +79,6 @@ export class UserLibraries implements vscode.Disposable {
   private texTexts = new Map<string, string>();
   private declaredScan: Promise<void> | undefined;
   private files: LibraryFile[] = [];
-  private lastSources: LibrarySource[] = [];
   private pending: Pending | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private running: Promise<void> | undefined;
@@ -219,11 +218,9 @@ export class UserLibraries implements vscode.Disposable {
       this.diagnostics.delete(vscode.Uri.parse(key));
     }
     const sources = entries.map((e) => e.source).filter((s) => s.papers.length);
-    const same = sources.length === this.lastSources.length && sources.every((s, i) => s === this.lastSources[i]);
-    if (!same) {
-      this.lastSources = sources;
-      this.library.setUserSources(sources);
-    }
+    // Compared with what the library holds (not what was last sent): re-indexing is the costly part.
+    const held = this.library.sources.filter((s) => s.id !== 'bundled');
+    if (sources.length !== held.length || sources.some((s, i) => s !== held[i])) this.library.setUserSources(sources);
   }
 
   // -------------------------------------------------------------------------------------------
