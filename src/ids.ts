@@ -38,6 +38,7 @@ export const SETTINGS = {
   bibFile: 'bibFile',
   createBibFile: 'createBibFile',
   libraries: 'libraries',
+  includeDeclared: 'includeDeclaredBibliographies',
   addTo: 'addTo',
   arxivApiUrl: 'arxivApiUrl',
   doiApiUrl: 'doiApiUrl',

@@ -15,6 +15,7 @@ export interface LitCiteConfig {
   bibFile: string;
   createBibFile: CreateBibFile;
   libraries: string[];
+  includeDeclared: boolean;
   addTo: string;
   arxivApiUrl: string;
   doiApiUrl: string;
@@ -36,6 +37,7 @@ export function readConfig(scope?: vscode.ConfigurationScope): LitCiteConfig {
     bibFile: c.get<string>(SETTINGS.bibFile, ''),
     createBibFile: create === 'always' || create === 'never' ? create : 'ask',
     libraries: c.get<string[]>(SETTINGS.libraries, []).filter((s) => typeof s === 'string'),
+    includeDeclared: c.get<boolean>(SETTINGS.includeDeclared, true),
     addTo: c.get<string>(SETTINGS.addTo, ''),
     arxivApiUrl: c.get<string>(SETTINGS.arxivApiUrl, 'https://export.arxiv.org/api/query'),
     doiApiUrl: c.get<string>(SETTINGS.doiApiUrl, 'https://doi.org'),

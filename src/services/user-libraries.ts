@@ -107,7 +107,7 @@ export class UserLibraries implements vscode.Disposable {
       quarto.onDidCreate(rescanDocument),
       quarto.onDidDelete(rescanDocument),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        const ours = [SETTINGS.libraries, SETTINGS.addTo, SETTINGS.bibFile].some((s) => e.affectsConfiguration(`${SECTION}.${s}`));
+        const ours = [SETTINGS.libraries, SETTINGS.addTo, SETTINGS.bibFile, SETTINGS.includeDeclared].some((s) => e.affectsConfiguration(`${SECTION}.${s}`));
         if (ours) this.schedule({ rediscover: true });
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => {
@@ -403,7 +403,7 @@ export class UserLibraries implements vscode.Disposable {
         if (uri && !hasGlob(setting)) add(uri, origin);
       }
     }
-    if (vscode.workspace.isTrusted) {
+    if (vscode.workspace.isTrusted && readConfig().includeDeclared) {
       for (const uri of await this.declaredFiles()) add(uri, 'declared');
     }
     for (const uri of this.state.get<string[]>(ADDED_FILES, [])) add(vscode.Uri.parse(uri), 'addTo');

@@ -11,10 +11,12 @@ async function litcite(): Promise<LitCiteApi> {
   assert.ok(ext);
   const api = await ext.activate();
   await api.library.ready;
+  await api.libraries.ready;
   return api;
 }
 
 async function closeEverything(): Promise<void> {
+  await vscode.commands.executeCommand('notifications.clearAll');
   await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
@@ -25,6 +27,7 @@ describe('LitCite UI', function () {
 
   before(async () => {
     api = await litcite();
+    await closeEverything();
   });
   afterEach(closeEverything);
 
@@ -79,8 +82,8 @@ describe('LitCite UI', function () {
     assert.ok(item.tooltip instanceof vscode.MarkdownString && item.tooltip.value.length > 100);
     assert.match(api.tree.view?.message ?? '', /^\d+ results for “arithmetic transformers”/);
     // Widen the side bar so descriptions show in the screenshots (the resize acts on the focused part).
-    await vscode.commands.executeCommand('workbench.action.focusSideBar');
-    for (let i = 0; i < 8; i++) await vscode.commands.executeCommand('workbench.action.increaseViewWidth');
+    await vscode.commands.executeCommand('litcite.papers.focus');
+    for (let i = 0; i < 5; i++) await vscode.commands.executeCommand('workbench.action.increaseViewSize');
     for (const theme of ['Default Dark Modern', 'Default Light Modern']) {
       await setTheme(theme);
       await api.tree.view?.reveal(nodes[0], { select: true, focus: true });
@@ -133,6 +136,8 @@ describe('LitCite UI', function () {
 
   it('shows a welcome view saying why when the library is empty', async () => {
     const config = vscode.workspace.getConfiguration('litcite');
+    await config.update('includeDeclaredBibliographies', false, vscode.ConfigurationTarget.Global);
+    await waitFor(() => api.library.papers.every((p) => p.source === 'bundled'), 5000, 'declared bibliographies to leave');
     await config.update('includeBundledLibrary', false, vscode.ConfigurationTarget.Global);
     try {
       await waitFor(() => api.library.state.kind === 'empty', 5000, 'the library to empty');
@@ -141,8 +146,9 @@ describe('LitCite UI', function () {
       await screenshot('sidebar-empty');
     } finally {
       await config.update('includeBundledLibrary', undefined, vscode.ConfigurationTarget.Global);
+      await config.update('includeDeclaredBibliographies', undefined, vscode.ConfigurationTarget.Global);
     }
-    await waitFor(() => api.library.papers.length === 62, 5000, 'the bundled library to come back');
+    await waitFor(() => api.library.papers.filter((p) => p.source === 'bundled').length === 62, 5000, 'the bundled library to come back');
   });
 
   it('copies a valid BibTeX entry to the clipboard', async () => {
