@@ -155,25 +155,48 @@ export class SearchIndex {
   /** Each paper's title as its folded words joined by spaces, for the phrase bonus. */
   private readonly titlePhrases: string[] = [];
 
-  constructor(papers: readonly Paper[]) {
+  /** Indexes `papers` at once; `SearchIndex.build` does the same in slices for large libraries. */
+  constructor(papers: readonly Paper[], deferIndexing = false) {
     this.papers = papers;
-    papers.forEach((paper, paperIndex) => {
-      this.titlePhrases.push(indexTerms(paper.title).join(' '));
-      this.byKey.set(paper.id.toLowerCase(), paperIndex);
-      if (paper.arxiv) this.byArxiv.set(paper.arxiv.toLowerCase(), paperIndex);
-      if (paper.DOI) this.byDoi.set(normaliseDoi(paper.DOI), paperIndex);
-      FIELDS.forEach((field, fieldIndex) => {
-        const text = searchFieldText(paper, field);
-        if (!text) return;
-        const posting = paperIndex * 8 + fieldIndex;
-        const words = field === 'key' || field === 'arxiv' ? [text.toLowerCase()] : indexTerms(text);
-        for (const term of words) {
-          const list = this.postings[this.termId(term)];
-          // Papers and fields are indexed in order, so a repeat within this field is the last entry.
-          if (list[list.length - 1] !== posting) list.push(posting);
-        }
-      });
+    if (deferIndexing) return;
+    for (let i = 0; i < papers.length; i++) this.addPaper(i);
+    this.finishIndexing();
+  }
+
+  /**
+   * Builds an index slice by slice, awaiting `pause()` between slices, so indexing thousands of
+   * papers never holds the caller's thread for long (the extension host must stay responsive).
+   */
+  static async build(papers: readonly Paper[], pause: () => Promise<void>, sliceSize = 500): Promise<SearchIndex> {
+    const index = new SearchIndex(papers, true);
+    for (let i = 0; i < papers.length; i++) {
+      index.addPaper(i);
+      if ((i + 1) % sliceSize === 0) await pause();
+    }
+    index.finishIndexing();
+    return index;
+  }
+
+  private addPaper(paperIndex: number): void {
+    const paper = this.papers[paperIndex];
+    this.titlePhrases.push(indexTerms(paper.title).join(' '));
+    this.byKey.set(paper.id.toLowerCase(), paperIndex);
+    if (paper.arxiv) this.byArxiv.set(paper.arxiv.toLowerCase(), paperIndex);
+    if (paper.DOI) this.byDoi.set(normaliseDoi(paper.DOI), paperIndex);
+    FIELDS.forEach((field, fieldIndex) => {
+      const text = searchFieldText(paper, field);
+      if (!text) return;
+      const posting = paperIndex * 8 + fieldIndex;
+      const words = field === 'key' || field === 'arxiv' ? [text.toLowerCase()] : indexTerms(text);
+      for (const term of words) {
+        const list = this.postings[this.termId(term)];
+        // Papers and fields are indexed in order, so a repeat within this field is the last entry.
+        if (list[list.length - 1] !== posting) list.push(posting);
+      }
     });
+  }
+
+  private finishIndexing(): void {
     this.hitCounts = new Uint16Array(this.vocabulary.length);
   }
 

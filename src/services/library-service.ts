@@ -101,23 +101,38 @@ export class LibraryService implements vscode.Disposable {
     this.reloadRequested.fire();
   }
 
+  /** Libraries up to this size are indexed at once; larger ones in slices between other work. */
+  private static readonly SLICED_FROM = 2000;
+  private generation = 0;
+
   private rebuild(): void {
     const started = performance.now();
+    const generation = ++this.generation;
     const { papers, duplicates } = mergeLibraries(this.sources.map((s) => s.papers), readConfig().keyTemplate);
-    const index = new SearchIndex(papers);
-    this.index = index;
-    // The typo shortlist is built right after, off the activation path.
-    setTimeout(() => index.prepareFuzzy(), 0);
-    this.bibtexCache = new Map();
     if (duplicates.length) this.log.info(`${duplicates.length} duplicate paper(s) across sources shown once (the user's own entry kept)`);
-    if (this.stateValue.kind !== 'failed' || papers.length) {
-      this.stateValue = papers.length
-        ? { kind: 'ready' }
-        : { kind: 'empty', reason: readConfig().includeBundled ? 'No papers were found.' : 'The bundled library is turned off and no library files are configured.' };
+    const install = (index: SearchIndex) => {
+      // A newer rebuild started while this one was indexing: its result wins.
+      if (generation !== this.generation) return;
+      this.index = index;
+      this.bibtexCache = new Map();
+      if (this.stateValue.kind !== 'failed' || papers.length) {
+        this.stateValue = papers.length
+          ? { kind: 'ready' }
+          : { kind: 'empty', reason: readConfig().includeBundled ? 'No papers were found.' : 'The bundled library is turned off and no library files are configured.' };
+      }
+      this.log.info(`indexed ${papers.length} papers (${index.vocabularySize} words) in ${(performance.now() - started).toFixed(1)} ms`);
+      void vscode.commands.executeCommand('setContext', 'litcite.libraryState', this.stateValue.kind);
+      this.changed.fire();
+      // The typo shortlist is built right after, off the path to a usable index.
+      setTimeout(() => index.prepareFuzzy(), 0);
+    };
+    if (papers.length < LibraryService.SLICED_FROM) {
+      install(new SearchIndex(papers));
+      return;
     }
-    this.log.info(`indexed ${papers.length} papers (${this.index.vocabularySize} words) in ${(performance.now() - started).toFixed(1)} ms`);
-    void vscode.commands.executeCommand('setContext', 'litcite.libraryState', this.stateValue.kind);
-    this.changed.fire();
+    // The previous index keeps answering until the new one is complete.
+    const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
+    void SearchIndex.build(papers, pause).then(install, (err: unknown) => this.log.error(`indexing failed: ${(err as Error).message}`));
   }
 
   search(query: string, limit = readConfig().resultLimit): SearchHit[] {

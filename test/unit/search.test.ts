@@ -91,3 +91,14 @@ describe('search ranking', () => {
     assert.deepEqual(title?.ranges.map((r) => p.title.slice(r.start, r.end)), ['Größe']);
   });
 });
+
+describe('building an index in slices', () => {
+  it('gives the same results as building at once, pausing between slices', async () => {
+    let pauses = 0;
+    const sliced = await SearchIndex.build(papers, async () => { pauses++; }, 10);
+    assert.equal(pauses, 6);
+    for (const q of ['tokenizaton arithmatic', 'Bubeck', '2307.03381', 'wordpieces']) {
+      assert.deepEqual(sliced.search(q, { limit: 5 }).map((h) => [h.paper.id, h.score]), index.search(q, { limit: 5 }).map((h) => [h.paper.id, h.score]), q);
+    }
+  });
+});
