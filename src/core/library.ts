@@ -593,8 +593,17 @@ function date(value: unknown): CslDate | undefined {
 function str(value: unknown): string | undefined {
   if (typeof value === 'number') return String(value);
   if (typeof value !== 'string') return undefined;
-  const trimmed = value.trim();
+  const trimmed = value.includes('\u0131') ? accentedDotlessI(value.trim()) : value.trim();
   return trimmed || undefined;
+}
+
+/**
+ * citation-js decodes `{\'\i}` as a dotless ı plus a combining accent ("Garcı́a"), which no
+ * keyboard produces and search cannot match; BibTeX writers use `\i` only so the accent replaces
+ * the dot. An accented dotless i becomes the ordinary accented letter (`í`).
+ */
+function accentedDotlessI(text: string): string {
+  return text.replace(/\u0131([\u0300-\u036f])/g, 'i$1').normalize('NFC');
 }
 
 function stripBraces(value: string): string {

@@ -59,6 +59,12 @@ describe('parseBibtexLibrary: what citation-js resolves', () => {
     assert.equal(p.title, 'On GPT-4 and Łöwen & Co');
   });
 
+  it('turns an accented dotless \\i into the accented letter, so it can be searched', () => {
+    const p = only(String.raw`@article{a, author = {Garc{\'\i}a, Jos{\'e} and Gar{\'{\i}}n, Y}, title = {Na\"{\i}ve}, journal = {J}, year = 2020}`);
+    assert.deepEqual(p.author, [{ family: 'García', given: 'José' }, { family: 'Garín', given: 'Y' }]);
+    assert.equal(p.title, 'Naïve');
+  });
+
   it('keeps particles in the family name and braced institutions whole', () => {
     const p = only('@misc{a, author = {van der Maaten, Laurens and {OpenAI} and Laurens van der Maaten}, title = {T}}');
     assert.deepEqual(p.author, [{ family: 'van der Maaten', given: 'Laurens' }, { family: 'OpenAI' }, { family: 'van der Maaten', given: 'Laurens' }]);
