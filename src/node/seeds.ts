@@ -1,5 +1,7 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { DEFAULT_KEY_TEMPLATE } from '../core/citekey';
 import { buildBundledLibrary, SeedSource } from '../core/corpus';
 import { Paper, Problem } from '../core/types';
 
@@ -21,8 +23,56 @@ export function readSeedFolder(folder: string): { listings: SeedSource[]; metada
   };
 }
 
-/** The bundled library from a seed folder, with what went wrong reading it. */
-export function loadBundledLibrary(folder = defaultSeedFolder(), options: { keyTemplate?: string } = {}): { papers: Paper[]; problems: Problem[] } {
+/** The bundled corpus parsed at build time, shipped beside the bundles. */
+export function defaultCacheFile(): string {
+  return path.join(__dirname, 'seeds-cache.json');
+}
+
+interface CorpusCache {
+  fingerprint: string;
+  keyTemplate: string;
+  papers: Paper[];
+  problems: Problem[];
+}
+
+/** Identifies the exact seed files: names and contents. */
+function fingerprint(listings: SeedSource[], metadata: SeedSource[]): string {
+  const hash = createHash('sha1');
+  for (const file of [...listings, ...metadata]) hash.update(`${file.name}\u0000${file.text}\u0000`);
+  return hash.digest('hex');
+}
+
+/**
+ * The bundled library from a seed folder, with what went wrong reading it. The listing format is
+ * parsed at build time into `cacheFile`; that result is used while the folder still holds exactly
+ * the files it was made from (and keys use the default template). A file dropped into the folder,
+ * or any change, means parsing at load time as usual.
+ */
+export function loadBundledLibrary(
+  folder = defaultSeedFolder(),
+  options: { keyTemplate?: string; cacheFile?: string } = {},
+): { papers: Paper[]; problems: Problem[]; fromCache: boolean } {
   const { listings, metadata } = readSeedFolder(folder);
-  return buildBundledLibrary(listings, metadata, options);
+  const keyTemplate = options.keyTemplate ?? DEFAULT_KEY_TEMPLATE;
+  const cacheFile = options.cacheFile ?? defaultCacheFile();
+  if (keyTemplate === DEFAULT_KEY_TEMPLATE && fs.existsSync(cacheFile)) {
+    try {
+      const cache = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as CorpusCache;
+      if (cache.keyTemplate === keyTemplate && cache.fingerprint === fingerprint(listings, metadata)) {
+        return { papers: cache.papers, problems: cache.problems, fromCache: true };
+      }
+    } catch {
+      // An unreadable cache is only a missed shortcut: parse the files below.
+    }
+  }
+  return { ...buildBundledLibrary(listings, metadata, { keyTemplate }), fromCache: false };
+}
+
+/** Parses a seed folder and writes the result where `loadBundledLibrary` looks for it (the build does this). */
+export function writeCorpusCache(folder: string, cacheFile: string): number {
+  const { listings, metadata } = readSeedFolder(folder);
+  const { papers, problems } = buildBundledLibrary(listings, metadata);
+  const cache: CorpusCache = { fingerprint: fingerprint(listings, metadata), keyTemplate: DEFAULT_KEY_TEMPLATE, papers, problems };
+  fs.writeFileSync(cacheFile, JSON.stringify(cache));
+  return papers.length;
 }
