@@ -167,7 +167,7 @@ export class SearchIndex {
    * Builds an index slice by slice, awaiting `pause()` between slices, so indexing thousands of
    * papers never holds the caller's thread for long (the extension host must stay responsive).
    */
-  static async build(papers: readonly Paper[], pause: () => Promise<void>, sliceSize = 500): Promise<SearchIndex> {
+  static async build(papers: readonly Paper[], pause: () => Promise<void>, sliceSize = 200): Promise<SearchIndex> {
     const index = new SearchIndex(papers, true);
     for (let i = 0; i < papers.length; i++) {
       index.addPaper(i);
