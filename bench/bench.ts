@@ -9,6 +9,7 @@ import { citeBench } from './cite-bench';
 import { libraryBench } from './library-bench';
 import { BENCH_QUERIES } from './queries';
 import { scaleBench } from './scale-bench';
+import { percentile, timed as time } from './stats';
 
 /** Further sections, each a titled function returning labelled figures. */
 const SECTIONS: [string, () => Promise<Record<string, number>>][] = [
@@ -18,17 +19,6 @@ const SECTIONS: [string, () => Promise<Record<string, number>>][] = [
 ];
 
 const SEEDS = path.join(process.cwd(), 'seeds');
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-function time<T>(fn: () => T): [T, number] {
-  const start = performance.now();
-  const result = fn();
-  return [result, performance.now() - start];
-}
 
 function fmt(ms: number): string {
   return ms < 10 ? ms.toFixed(2) : ms.toFixed(1);

@@ -3,6 +3,7 @@ import { scanBibEntries } from '../src/core/bib-file';
 import { checkCitations, type LibraryKeyInfo } from '../src/core/cite-check';
 import { citationAt, citedKeys, findCitations, type CiteFlavor } from '../src/core/cite-syntax';
 import { findTexRoot, projectBibliographies } from '../src/core/tex-project';
+import { median } from './stats';
 
 const LINES = 5000;
 const LOOKUPS = 2000;
@@ -49,11 +50,6 @@ function markdownDocument(lines: number): string {
     if (i % 40 === 0) out.push('```python', `print("@not${i}")`, '```', '');
   }
   return out.join('\n');
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
 }
 
 /** An offset inside a citation body near the middle of the text. */

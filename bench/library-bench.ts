@@ -7,6 +7,7 @@ import { buildBundledLibrary } from '../src/core/corpus';
 import { parseBibtexLibrary } from '../src/core/library';
 import { Paper } from '../src/core/types';
 import { readSeedFolder } from '../src/node/seeds';
+import { median } from './stats';
 
 const ENTRIES = 10_000;
 const ROUNDS = 5;
@@ -23,11 +24,6 @@ function syntheticLibrary(count: number): string {
     papers.push({ ...seed, id: `${seed.id}_${i}` });
   }
   return toBibtexFile(papers, { includeAbstract: true });
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 function timed(fn: () => unknown): number {

@@ -12,6 +12,7 @@ import { CslName, Paper } from '../src/core/types';
 import { loadLibrary } from '../src/node/library-loader';
 import { readSeedFolder } from '../src/node/seeds';
 import { BENCH_QUERIES } from './queries';
+import { median, percentile, timed } from './stats';
 
 const ENTRIES = 10_000;
 const WORKER_RUNS = 3;
@@ -85,22 +86,6 @@ export function realisticLibrary(count: number): Paper[] {
     papers.push(paper);
   }
   return papers;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-function timed<T>(fn: () => T): [T, number] {
-  const start = performance.now();
-  const value = fn();
-  return [value, performance.now() - start];
 }
 
 function collect(): void {

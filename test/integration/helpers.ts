@@ -3,6 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import type { LitCiteApi } from '../../src/extension';
 
 /** The log line that asks the harness for a screenshot; keep in sync with run-integration.ts. */
 export const SCREENSHOT_MARKER = '[litcite-screenshot]';
@@ -87,4 +88,14 @@ export async function setTheme(themeName: string): Promise<void> {
   const kind = themeKind(themeName);
   await waitFor(() => vscode.window.activeColorTheme.kind === kind, 10_000, `theme "${themeName}" to apply`);
   await sleep(500); // webviews and editors repaint after the theme event
+}
+
+/** Activates LitCite and waits until the bundled library and the user's library files are loaded. */
+export async function activateLitCite(): Promise<LitCiteApi> {
+  const ext = vscode.extensions.getExtension<LitCiteApi>('litcite.litcite');
+  if (!ext) throw new Error('litcite.litcite is not loaded');
+  const api = await ext.activate();
+  await api.library.ready;
+  await api.libraries.ready;
+  return api;
 }

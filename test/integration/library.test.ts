@@ -7,16 +7,7 @@ import type { AddPaperResult } from '../../src/features/add-paper';
 import type { LitCiteApi } from '../../src/extension';
 import { COMMANDS } from '../../src/ids';
 import { FixtureServer, startFixtureServer } from './fixture-server';
-import { screenshot, waitFor, workspaceFile } from './helpers';
-
-async function litcite(): Promise<LitCiteApi> {
-  const ext = vscode.extensions.getExtension<LitCiteApi>('litcite.litcite');
-  assert.ok(ext);
-  const api = await ext.activate();
-  await api.library.ready;
-  await api.libraries.ready;
-  return api;
-}
+import { activateLitCite, screenshot, waitFor, workspaceFile } from './helpers';
 
 /** A port nothing listens on: connections to it are refused. */
 async function closedPort(): Promise<number> {
@@ -43,7 +34,7 @@ describe('LitCite user library', function () {
   let original: { references: string; zotero: string };
 
   before(async () => {
-    api = await litcite();
+    api = await activateLitCite();
     original = { references: fs.readFileSync(references.fsPath, 'utf8'), zotero: fs.readFileSync(zotero.fsPath, 'utf8') };
     await config().update('libraries', ['library/references.bib', 'library/*.json'], vscode.ConfigurationTarget.Workspace);
     await waitFor(() => api.library.byKey('okafor2022graphs'), 10_000, 'the configured files to load');
@@ -192,7 +183,7 @@ describe('LitCite Add Paper', function () {
   const target = workspaceFile('library/added.bib');
 
   before(async () => {
-    api = await litcite();
+    api = await activateLitCite();
     server = await startFixtureServer();
     await config().update('arxivApiUrl', server.arxivApiUrl, vscode.ConfigurationTarget.Global);
     await config().update('doiApiUrl', server.doiApiUrl, vscode.ConfigurationTarget.Global);

@@ -4,16 +4,7 @@ import * as vscode from 'vscode';
 import type { LitCiteApi } from '../../src/extension';
 import { COMMANDS } from '../../src/ids';
 import { parseBibtexLibrary } from '../../src/core/library';
-import { screenshot, setTheme, sleep, waitFor } from './helpers';
-
-async function litcite(): Promise<LitCiteApi> {
-  const ext = vscode.extensions.getExtension<LitCiteApi>('litcite.litcite');
-  assert.ok(ext);
-  const api = await ext.activate();
-  await api.library.ready;
-  await api.libraries.ready;
-  return api;
-}
+import { activateLitCite, screenshot, setTheme, sleep, waitFor } from './helpers';
 
 async function closeEverything(): Promise<void> {
   await vscode.commands.executeCommand('notifications.clearAll');
@@ -26,7 +17,7 @@ describe('LitCite UI', function () {
   let api: LitCiteApi;
 
   before(async () => {
-    api = await litcite();
+    api = await activateLitCite();
     await closeEverything();
   });
   afterEach(closeEverything);

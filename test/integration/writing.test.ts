@@ -2,10 +2,9 @@
 // completion and diagnostics. Each test writes its own files into a folder of the test workspace.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import type { LitCiteApi } from '../../src/extension';
 import { COMMANDS } from '../../src/ids';
 import type { CiteResult } from '../../src/services/citing';
-import { screenshot, sleep, waitFor, workspaceFile } from './helpers';
+import { activateLitCite, screenshot, sleep, waitFor, workspaceFile } from './helpers';
 
 const BIB = [
   '@inproceedings{vaswani2017attention,',
@@ -99,13 +98,8 @@ function textAt(document: vscode.TextDocument, range: vscode.Range): string {
 
 describe('Writing', function () {
   this.timeout(60_000);
-  let api: LitCiteApi;
-
   before(async () => {
-    const ext = vscode.extensions.getExtension<LitCiteApi>('litcite.litcite');
-    assert.ok(ext);
-    api = await ext.activate();
-    await api.library.ready;
+    await activateLitCite();
   });
 
   afterEach(async () => {
