@@ -9,7 +9,7 @@
  * complex keys, and tags.
  */
 import { markdownFrontMatter, type CiteFlavor } from './cite-syntax';
-import { extractArxivId, normaliseDoi } from './text';
+import { extractArxivId, normaliseDoi, normaliseTitle } from './text';
 import type { Span, TextEdit } from './types';
 
 /** One entry of a .bib file as {@link scanBibEntries} sees it. */
@@ -25,6 +25,8 @@ export interface BibEntrySummary {
   doi?: string;
   /** arXiv id without `arXiv:` and version, from `eprint`, an arXiv URL, an arXiv DOI or an `arXiv:` journal note. */
   eprint?: string;
+  /** The title as written, braces and escapes removed. */
+  title?: string;
 }
 
 /** What {@link findExistingEntry} looks for. */
@@ -32,6 +34,40 @@ export interface EntryQuery {
   key: string;
   doi?: string;
   arxiv?: string;
+  title?: string;
+}
+
+/** What identifies a work well enough to tell two apart. */
+export interface WorkIdentity {
+  doi?: string;
+  arxiv?: string;
+  title?: string;
+}
+
+/** Whether a file is a BibTeX bibliography, the only kind LitCite appends entries to. */
+export function isBibtexPath(path: string): boolean {
+  return /\.(?:bib|bibtex)$/i.test(path);
+}
+
+/**
+ * Whether two records are clearly different works: an identifier (DOI, arXiv id) present on both
+ * sides with none agreeing, or, without shared identifiers, titles that share less than half
+ * their words. Missing information never makes two records different.
+ */
+export function isDifferentWork(a: WorkIdentity, b: WorkIdentity): boolean {
+  const doiA = a.doi ? normaliseDoi(a.doi) : undefined;
+  const doiB = b.doi ? normaliseDoi(b.doi) : undefined;
+  const arxivA = a.arxiv ? extractArxivId(a.arxiv) ?? a.arxiv.trim() : undefined;
+  const arxivB = b.arxiv ? extractArxivId(b.arxiv) ?? b.arxiv.trim() : undefined;
+  if ((doiA && doiA === doiB) || (arxivA && arxivA === arxivB)) return false;
+  if ((doiA && doiB) || (arxivA && arxivB)) return true;
+  if (!a.title || !b.title) return false;
+  const wordsA = new Set(normaliseTitle(a.title).split(' ').filter(Boolean));
+  const wordsB = new Set(normaliseTitle(b.title).split(' ').filter(Boolean));
+  if (!wordsA.size || !wordsB.size) return false;
+  let shared = 0;
+  for (const w of wordsA) if (wordsB.has(w)) shared++;
+  return shared / Math.max(wordsA.size, wordsB.size) < 0.5;
 }
 
 /**
@@ -168,7 +204,8 @@ export function scanBibEntries(bibText: string): BibEntrySummary[] {
 /**
  * An entry that is the same paper or holds the same key. A DOI or arXiv match wins over a bare
  * key match (the paper is there under another key); reason `key` when the key matches and the
- * identifiers do not contradict it. Keys compare case-insensitively, as BibTeX does.
+ * entry is not a different work ({@link isDifferentWork}): an entry holding the key for another
+ * paper is no match, and the caller needs another key. Keys compare case-insensitively, as BibTeX does.
  */
 export function findExistingEntry(
   entries: BibEntrySummary[],
@@ -183,8 +220,96 @@ export function findExistingEntry(
   if (byKey && (byKey === byDoi || byKey === byArxiv)) return { entry: byKey, reason: 'key' };
   if (byDoi) return { entry: byDoi, reason: 'doi' };
   if (byArxiv) return { entry: byArxiv, reason: 'arxiv' };
-  if (byKey) return { entry: byKey, reason: 'key' };
+  if (byKey && !isDifferentWork(query, { doi: byKey.doi, arxiv: byKey.eprint, title: byKey.title })) return { entry: byKey, reason: 'key' };
   return undefined;
+}
+
+/**
+ * The entries of a CSL-JSON bibliography (`refs.json`), as summaries: one per item, keyed by its
+ * `id` (what Pandoc cites) and, when it differs, its `citation-key`. Spans are empty: nothing is
+ * ever appended to such a file. Text that is not a CSL-JSON array gives no entries.
+ */
+export function cslJsonEntries(jsonText: string): BibEntrySummary[] {
+  let data: unknown;
+  try {
+    data = JSON.parse(jsonText.charCodeAt(0) === 0xfeff ? jsonText.slice(1) : jsonText);
+  } catch {
+    return [];
+  }
+  const items = Array.isArray(data) ? data : data && typeof data === 'object' ? [data] : [];
+  const out: BibEntrySummary[] = [];
+  for (const item of items) {
+    if (!item || typeof item !== 'object') continue;
+    const record = item as Record<string, unknown>;
+    const str = (name: string): string | undefined => {
+      const v = record[name];
+      return typeof v === 'string' || typeof v === 'number' ? String(v).trim() || undefined : undefined;
+    };
+    const doi = str('DOI');
+    const url = str('URL');
+    const arxiv = url && /arxiv\.org/i.test(url) ? extractArxivId(url) : doi?.toLowerCase().startsWith('10.48550/arxiv.') ? extractArxivId(doi) : undefined;
+    const keys = unique([str('id'), str('citation-key')].filter((k): k is string => !!k));
+    for (const key of keys) {
+      const entry: BibEntrySummary = { key, type: str('type') ?? '', line: 0, span: { start: 0, end: 0 } };
+      if (doi) entry.doi = normaliseDoi(doi);
+      if (arxiv) entry.eprint = arxiv;
+      const title = str('title');
+      if (title) entry.title = title;
+      out.push(entry);
+    }
+  }
+  return out;
+}
+
+/**
+ * The keys of a YAML bibliography (`refs.yaml`, Pandoc's `references:` list) or of a Markdown
+ * front matter's inline `references:`: the `id:` of each item, as summaries with empty spans.
+ * Read line by line, not parsed: an `id:` at the start of a list item or indented inside one,
+ * within the `references:` key when the text has one, else anywhere in the text. Flow-style
+ * items (`- {id: a, …}`) are read too; anchors, aliases and block scalars are not.
+ */
+export function yamlReferenceEntries(yamlText: string): BibEntrySummary[] {
+  const lines = yamlText.split(/\r?\n/);
+  const start = lines.findIndex((l) => /^(["']?)references\1[ \t]*:/.test(l));
+  const from = start >= 0 ? start + 1 : 0;
+  const out: BibEntrySummary[] = [];
+  for (let n = from; n < lines.length; n++) {
+    const line = lines[n]!;
+    // the next top-level key ends the references list
+    if (start >= 0 && /^[^\s#-]/.test(line)) break;
+    const m = /^[ \t]*(?:-[ \t]+)?(?:\{[ \t]*)?(?:[^#\n]*?[,{][ \t]*)?(["']?)id\1[ \t]*:[ \t]*(["']?)([^"',}#\s][^"',}#]*?)\2[ \t]*(?:[,}#]|$)/.exec(line);
+    const key = m?.[3]?.trim();
+    if (key) out.push({ key, type: '', line: n + 1, span: { start: 0, end: 0 } });
+  }
+  return out;
+}
+
+/**
+ * Keys a document defines for itself, which resolve without any .bib: LaTeX `\bibitem{key}` and
+ * `\bibitem[label]{key}` (a `thebibliography` list) and the entries of an inline
+ * `\begin{filecontents}{x.bib}` (also `filecontents*`); Markdown: the front matter's `references:`.
+ */
+export function inlineBibliographyEntries(text: string, flavor: CiteFlavor): BibEntrySummary[] {
+  if (flavor === 'markdown') {
+    const fm = frontMatterParts(text);
+    return fm ? yamlReferenceEntries(text.slice(fm.body.start, fm.body.end)) : [];
+  }
+  const clean = stripLatexComments(text);
+  const out: BibEntrySummary[] = [];
+  const bibitem = /\\bibitem(?![A-Za-z])\s*(?:\[(?:[^\][]|\[[^\]]*\])*\]\s*)?\{([^{}]*)\}/g;
+  for (let m = bibitem.exec(clean); m; m = bibitem.exec(clean)) {
+    const key = (m[1] ?? '').trim();
+    if (key) out.push({ key, type: 'bibitem', line: 0, span: { start: m.index, end: m.index + m[0].length } });
+  }
+  const contents = /\\begin\s*\{filecontents\*?\}\s*(?:\[[^\]]*\]\s*)?\{([^{}]*)\}([\s\S]*?)\\end\s*\{filecontents\*?\}/g;
+  for (let m = contents.exec(clean); m; m = contents.exec(clean)) {
+    if (!isBibtexPath((m[1] ?? '').trim())) continue;
+    // the body of filecontents is written out verbatim, `%` included
+    const bodyStart = m.index + m[0].length - (m[2] ?? '').length - (/\\end\s*\{filecontents\*?\}$/.exec(m[0])?.[0].length ?? 0);
+    const body = text.slice(bodyStart, bodyStart + (m[2] ?? '').length);
+    out.push(...scanBibEntries(body).map((e) => ({ ...e, span: { start: e.span.start + bodyStart, end: e.span.end + bodyStart }, line: 0 })));
+  }
+  return out;
 }
 
 /**
@@ -487,6 +612,8 @@ function addIdentifiers(entry: BibEntrySummary, fields: Map<string, string>): vo
     }
   }
   if (arxiv) entry.eprint = arxiv;
+  const title = field('title');
+  if (title) entry.title = title.replace(/\s+/g, ' ');
 }
 
 // ---------------------------------------------------------------------------

@@ -2,14 +2,19 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   appendEntryEdit,
+  cslJsonEntries,
   declaredBibliographies,
   findExistingEntry,
   frontMatterBibliographyEdit,
   includedFiles,
+  inlineBibliographyEntries,
+  isBibtexPath,
+  isDifferentWork,
   latexBibliographyEdit,
   quartoProjectBibliographies,
   scanBibEntries,
   texRootMagic,
+  yamlReferenceEntries,
 } from '../../src/core/bib-file';
 import type { TextEdit } from '../../src/core/types';
 
@@ -237,6 +242,83 @@ describe('findExistingEntry', () => {
   });
   it('returns undefined when nothing matches', () => {
     assert.equal(findExistingEntry(entries, { key: 'none', doi: '10.9/zzz', arxiv: '2001.00001' }), undefined);
+  });
+  it('does not take an entry holding the key for a different paper as a match', () => {
+    assert.equal(findExistingEntry(entries, { key: 'doe2020', doi: '10.1000/other' }), undefined);
+    assert.equal(findExistingEntry(entries, { key: 'roe21', arxiv: '2401.00001' }), undefined);
+    assert.equal(findExistingEntry(entries, { key: 'other', title: 'Attention Is All You Need' }), undefined);
+  });
+  it('still matches the key when nothing contradicts it', () => {
+    assert.equal(findExistingEntry(entries, { key: 'doe2020', arxiv: '2401.00001' })?.reason, 'key');
+    assert.equal(findExistingEntry(entries, { key: 'other', title: 'X' })?.reason, 'key');
+  });
+});
+
+describe('isDifferentWork', () => {
+  it('tells works apart by disagreeing identifiers, and by titles when there are no shared identifiers', () => {
+    assert.equal(isDifferentWork({ doi: '10.1/a' }, { doi: 'https://doi.org/10.1/B' }), true);
+    assert.equal(isDifferentWork({ doi: '10.1/a', arxiv: '2401.00001' }, { doi: '10.1/b', arxiv: '2401.00001v2' }), false);
+    assert.equal(isDifferentWork({ title: 'Attention Is All You Need' }, { title: 'Deep Residual Learning for Image Recognition' }), true);
+    assert.equal(isDifferentWork({ title: 'Attention is all you need' }, { title: '{Attention} Is All You Need!' }), false);
+    assert.equal(isDifferentWork({ doi: '10.1/a' }, { title: 'Anything' }), false);
+  });
+});
+
+describe('isBibtexPath', () => {
+  it('accepts .bib and .bibtex only', () => {
+    assert.deepEqual(['a.bib', 'b.BIB', 'c.bibtex', 'refs.json', 'refs.yaml', 'refs.yml'].map(isBibtexPath), [true, true, true, false, false, false]);
+  });
+});
+
+describe('cslJsonEntries', () => {
+  it('gives the id and citation-key of each item with its DOI and arXiv id', () => {
+    const entries = cslJsonEntries(JSON.stringify([
+      { id: 'smith2020', 'citation-key': 'Smith2020x', type: 'article-journal', title: 'T', DOI: '10.1/ABC' },
+      { id: 42, URL: 'https://arxiv.org/abs/2401.00001v3' },
+      'junk',
+    ]));
+    assert.deepEqual(entries.map((e) => [e.key, e.doi, e.eprint]), [
+      ['smith2020', '10.1/abc', undefined],
+      ['Smith2020x', '10.1/abc', undefined],
+      ['42', undefined, '2401.00001'],
+    ]);
+  });
+  it('gives nothing for text that is not JSON', () => {
+    assert.deepEqual(cslJsonEntries('@misc{a,}'), []);
+  });
+});
+
+describe('yamlReferenceEntries', () => {
+  it('reads the id of each item of a references list, quoted or not, block or flow', () => {
+    const yaml = ['---', 'references:', '- type: article', '  id: smith2020', "- id: 'jones:21'", '  title: x', '- {id: flow1, title: y}', 'nocite: |', '  id: notakey', ''].join('\n');
+    assert.deepEqual(yamlReferenceEntries(yaml).map((e) => e.key), ['smith2020', 'jones:21', 'flow1']);
+  });
+  it('reads a bare top-level list', () => {
+    assert.deepEqual(yamlReferenceEntries('- id: a\n  title: t\n- id: b\n').map((e) => e.key), ['a', 'b']);
+  });
+});
+
+describe('inlineBibliographyEntries', () => {
+  it('reads \\bibitem keys, with and without a label, but not commented out', () => {
+    const tex = '\\begin{thebibliography}{9}\n\\bibitem{knuth84} Knuth.\n\\bibitem[Lam94]{lamport94} Lamport.\n% \\bibitem{gone}\n\\end{thebibliography}\n';
+    assert.deepEqual(inlineBibliographyEntries(tex, 'latex').map((e) => e.key), ['knuth84', 'lamport94']);
+  });
+  it('reads the entries of an inline filecontents .bib, not of other files', () => {
+    const tex = [
+      '\\begin{filecontents*}[overwrite]{refs.bib}',
+      '@article{inline1, title = {A}}',
+      '@misc{inline2, title = {B}}',
+      '\\end{filecontents*}',
+      '\\begin{filecontents}{notes.txt}',
+      '@misc{notbib,}',
+      '\\end{filecontents}',
+    ].join('\n');
+    assert.deepEqual(inlineBibliographyEntries(tex, 'latex').map((e) => e.key), ['inline1', 'inline2']);
+  });
+  it('reads the front matter references of a Markdown document', () => {
+    const md = '---\ntitle: x\nreferences:\n  - id: smith2020\n    title: T\n  - id: jones21\n---\n\nSee @smith2020.\n';
+    assert.deepEqual(inlineBibliographyEntries(md, 'markdown').map((e) => e.key), ['smith2020', 'jones21']);
+    assert.deepEqual(inlineBibliographyEntries('No front matter, id: x\n', 'markdown'), []);
   });
 });
 
