@@ -3,16 +3,20 @@
  * already holds, which entries to append, and the edits for every cursor of an editor.
  */
 import { findExistingEntry, type BibEntrySummary } from './bib-file';
-import { citationAt, citationInsertEdit, type CiteFlavor, type CiteFormatOptions } from './cite-syntax';
-import type { TextEdit } from './types';
+import { uniqueKey } from './citekey';
+import { citationAt, citationInsertEdit, formatCitation, isInCommentOrCode, type CiteFlavor, type CiteFormatOptions } from './cite-syntax';
+import type { Paper, TextEdit } from './types';
 
 /** A paper to cite: its key, the identifiers that recognise it in a .bib, and its entry when known. */
 export interface CiteRequest {
   key: string;
   doi?: string;
   arxiv?: string;
+  title?: string;
   /** The BibTeX entry to append when the .bib lacks the paper; absent for keys the library does not have. */
   entry?: string;
+  /** The paper, to derive a fresh key from when the .bib uses `key` for a different work. */
+  paper?: Paper;
 }
 
 /** What {@link planBibAdditions} decided. */
@@ -23,28 +27,38 @@ export interface BibPlan {
   append: { key: string; entry: string }[];
   /** Requests answered by an entry already in the .bib under another key (or another spelling of it). */
   reused: { requested: string; existing: string; reason: 'key' | 'doi' | 'arxiv' }[];
+  /** Requests whose key the .bib already uses for a different work: appended and cited under `key` instead. */
+  renamed: { requested: string; key: string }[];
 }
 
 /**
  * Matches requests against a .bib's entries: a paper already there (same key, DOI or arXiv id)
- * is cited under the .bib's key and not appended again; the rest are appended once each.
+ * is cited under the .bib's key and not appended again; the rest are appended once each. When the
+ * .bib holds the requested key for a different work, citing that key would print the wrong
+ * reference, so the paper is appended and cited under a fresh key unique in the .bib.
  */
 export function planBibAdditions(entries: readonly BibEntrySummary[], requests: readonly CiteRequest[]): BibPlan {
-  const plan: BibPlan = { citeKeys: [], append: [], reused: [] };
+  const plan: BibPlan = { citeKeys: [], append: [], reused: [], renamed: [] };
   const cited = new Set<string>();
   const known = [...entries];
   for (const request of requests) {
     const key = request.key.trim();
     if (!key) continue;
-    const found = findExistingEntry(known, { key, doi: request.doi, arxiv: request.arxiv });
+    const query = { key, doi: request.doi, arxiv: request.arxiv, title: request.title ?? request.paper?.title };
+    const found = findExistingEntry(known, query);
     let citeKey = key;
     if (found) {
       citeKey = found.entry.key;
       if (citeKey !== key) plan.reused.push({ requested: key, existing: citeKey, reason: found.reason });
     } else if (request.entry) {
-      plan.append.push({ key, entry: request.entry });
+      const lower = key.toLowerCase();
+      if (known.some((e) => e.key.toLowerCase() === lower)) {
+        citeKey = freshKey(key, request.paper, known);
+        plan.renamed.push({ requested: key, key: citeKey });
+      }
+      plan.append.push({ key: citeKey, entry: citeKey === key ? request.entry : withEntryKey(request.entry, citeKey) });
       // a later request for the same paper must find this one
-      known.push({ key, type: '', line: 0, span: { start: 0, end: 0 }, doi: request.doi, eprint: request.arxiv });
+      known.push({ key: citeKey, type: '', line: 0, span: { start: 0, end: 0 }, doi: request.doi, eprint: request.arxiv, title: query.title });
     }
     if (!cited.has(citeKey)) {
       cited.add(citeKey);
@@ -52,6 +66,28 @@ export function planBibAdditions(entries: readonly BibEntrySummary[], requests: 
     }
   }
   return plan;
+}
+
+/** A key for `paper` that no entry uses (compared without case, as BibTeX does): from the key template, else `key` with a letter added. */
+function freshKey(key: string, paper: Paper | undefined, entries: readonly BibEntrySummary[]): string {
+  const folded = new Set(entries.map((e) => e.key.toLowerCase()));
+  const taken = new Set(entries.map((e) => e.key));
+  if (paper) {
+    for (let tries = 0; tries < 100; tries++) {
+      const candidate = uniqueKey(paper, taken);
+      if (!folded.has(candidate.toLowerCase())) return candidate;
+      taken.add(candidate);
+    }
+  }
+  for (let n = 0; ; n++) {
+    const candidate = key + String.fromCharCode(97 + (n % 26)).repeat(Math.floor(n / 26) + 1);
+    if (!folded.has(candidate.toLowerCase())) return candidate;
+  }
+}
+
+/** A BibTeX entry text with the key in its head replaced. */
+function withEntryKey(entry: string, key: string): string {
+  return entry.replace(/^(\s*@[A-Za-z][\w-]*\s*[{(]\s*)[^,\s{}()]*/, (_, head: string) => head + key);
 }
 
 /** The entries of a plan as one text, a blank line between them, for `appendEntryEdit`. */
@@ -80,8 +116,9 @@ export interface SelectionEdits {
  * Cites `keys` at every selection. A cursor inside a citation adds the missing keys to it (once
  * per citation, however many cursors it holds); a selection elsewhere is replaced by a new
  * citation, or the citation goes at the cursor when replacing would merge it with its neighbours.
- * An unclosed LaTeX citation the keys go at the end of is closed. Each cursor ends up after what
- * was inserted for it.
+ * An unclosed LaTeX citation the keys go at the end of is closed. In a LaTeX comment or Markdown
+ * code the citation is literal text the writer asked for, so it goes exactly at the selection and
+ * nothing around it is extended. Each cursor ends up after what was inserted for it.
  */
 export function citationEditsForSelections(
   text: string,
@@ -94,6 +131,11 @@ export function citationEditsForSelections(
   const extended = new Set<number>();
   const present = new Set<string>();
   selections.forEach((selection, owner) => {
+    if (isInCommentOrCode(text, selection.active, flavor)) {
+      const literal = formatCitation([...keys], flavor, options);
+      if (literal) planned.push({ edit: { start: selection.start, end: selection.end, text: literal }, owner });
+      return;
+    }
     const inside = citationAt(text, selection.active, flavor);
     if (inside) {
       if (extended.has(inside.bodySpan.start)) return;

@@ -202,6 +202,28 @@ export function completionContext(text: string, offset: number, flavor: CiteFlav
   return flavor === 'latex' ? latexCompletion(text, at) : markdownCompletion(text, at);
 }
 
+/**
+ * Whether `offset` lies where a citation is not markup but literal text: LaTeX after an unescaped
+ * `%` on its line; Markdown inside a code span, a fenced or indented code block, an HTML comment
+ * or the front matter. The edges of a code span count as outside (the cursor before its opening
+ * backtick or after its closing one).
+ */
+export function isInCommentOrCode(text: string, offset: number, flavor: CiteFlavor): boolean {
+  const at = clamp(offset, text.length);
+  if (flavor === 'latex') {
+    const ls = text.lastIndexOf('\n', at - 1) + 1;
+    for (let i = ls; i < at; i++) {
+      const c = text.charCodeAt(i);
+      if (c === BACKSLASH) i++;
+      else if (c === PERCENT) return true;
+    }
+    return false;
+  }
+  const dead: Span[] = [];
+  localCitations(text, at, 'markdown', dead);
+  return dead.some((d) => d.start < at && (at < d.end || d.end === text.length));
+}
+
 /** The YAML front matter at the top of a Markdown text (`---` … `---` or `...`), through its closing line's newline. */
 export function markdownFrontMatter(text: string, maxLength = Infinity): Span | undefined {
   const end = frontMatterEnd(text, maxLength);

@@ -62,7 +62,7 @@ export function registerCompletion(context: vscode.ExtensionContext, library: Li
       const fromLibrary: Candidate[] = (prefix ? library.search(prefix, limit).map((h) => ({ paper: h.paper, score: h.score })) : newestFirst(library.papers, limit))
         .map(({ paper, score }) => {
           // the .bib may hold this paper under its own key: offer that key, with nothing to add
-          const plan = planBibAdditions(entries, [{ key: paper.id, doi: paper.DOI, arxiv: paper.arxiv, entry: 'new' }]);
+          const plan = planBibAdditions(entries, [{ key: paper.id, doi: paper.DOI, arxiv: paper.arxiv, paper, entry: 'new' }]);
           return { key: plan.citeKeys[0] ?? paper.id, score, paper, needsEntry: plan.append.length > 0 };
         });
       // with nothing typed yet, the papers the document's bibliography already holds come first

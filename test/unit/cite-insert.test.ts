@@ -35,6 +35,19 @@ function run(input: string, keys: string[], flavor: CiteFlavor, options: CiteFor
   return [...r.cursors].sort((a, b) => b - a).reduce((s, c) => s.slice(0, c) + '|' + s.slice(c), out);
 }
 
+describe('citationEditsForSelections in comments and code', () => {
+  it('inserts a new citation in a LaTeX comment without extending the commented-out one', () => {
+    assert.equal(run('Text % old \\cite{a,|}\n\\cite{b}\n', ['k'], 'latex'), 'Text % old \\cite{a,\\cite{k}|}\n\\cite{b}\n');
+  });
+  it('inserts the citation as written in a Markdown code span and a fenced block', () => {
+    assert.equal(run('Use `[@a; |]` here.\n', ['k'], 'markdown'), 'Use `[@a; [@k]|]` here.\n');
+    assert.equal(run('```\nx[@a|]\n```\n', ['k'], 'markdown'), '```\nx[@a[@k]|]\n```\n');
+  });
+  it('still extends a real citation after the comment', () => {
+    assert.equal(run('% note\n\\cite{a,|}\n', ['k'], 'latex'), '% note\n\\cite{a,k|}\n');
+  });
+});
+
 describe('planBibAdditions', () => {
   it('appends entries the .bib lacks and cites the requested keys', () => {
     const plan = planBibAdditions(scanBibEntries(BIB), [
@@ -73,6 +86,25 @@ describe('planBibAdditions', () => {
     ]);
     assert.deepEqual(plan.citeKeys, ['a', 'mystery']);
     assert.deepEqual(plan.append.map((e) => e.key), ['a']);
+  });
+
+  it('appends a different paper under a fresh key when the .bib uses its key for another work, and says so', () => {
+    const bib = '@article{vaswani2017attention, title = {Something Else Entirely}, doi = {10.9/other}}\n';
+    const plan = planBibAdditions(scanBibEntries(bib), [
+      { key: 'vaswani2017attention', doi: '10.48550/arXiv.1706.03762', title: 'Attention Is All You Need', entry: '@inproceedings{vaswani2017attention,\n  title = {Attention Is All You Need}\n}' },
+    ]);
+    assert.equal(plan.renamed.length, 1);
+    const fresh = plan.renamed[0]!.key;
+    assert.notEqual(fresh.toLowerCase(), 'vaswani2017attention');
+    assert.deepEqual(plan.citeKeys, [fresh]);
+    assert.deepEqual(plan.append.map((a) => a.key), [fresh]);
+    assert.match(plan.append[0]!.entry, new RegExp(`^@inproceedings\\{${fresh},`));
+  });
+
+  it('keeps citing the existing key when it is the same paper', () => {
+    const bib = '@inproceedings{vaswani2017attention, title = {Attention is all you need}}\n';
+    const plan = planBibAdditions(scanBibEntries(bib), [{ key: 'vaswani2017attention', doi: '10.1/x', title: 'Attention Is All You Need', entry: '@misc{vaswani2017attention,}' }]);
+    assert.deepEqual([plan.citeKeys, plan.append, plan.renamed], [['vaswani2017attention'], [], []]);
   });
 
   it('joins entries so one append adds them all with a blank line between', () => {
