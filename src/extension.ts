@@ -16,6 +16,7 @@ import { MetadataFetcher } from './services/fetch-metadata';
 import { LibraryService } from './services/library-service';
 import { Log } from './services/log';
 import { registerUserLibraries, UserLibraries } from './services/user-libraries';
+import { isBibtexPath } from './core/bib-file';
 
 /** What `activate()` returns: handles for integration tests and other extensions. */
 export interface LitCiteApi {
@@ -46,7 +47,7 @@ export function activate(context: vscode.ExtensionContext): LitCiteApi {
   registerPaperCommands(context, library, details);
   registerLibraryCommands(context, library, log);
   const libraries = registerUserLibraries(context, library, log);
-  registerAddPaper(context, { library, libraries, fetcher: new MetadataFetcher(context.globalState), bibliographyOf: async (d) => (await bibs.resolve(d)).files });
+  registerAddPaper(context, { library, libraries, fetcher: new MetadataFetcher(context.globalState), bibliographyOf: async (d) => (await bibs.resolve(d)).files.filter((f) => isBibtexPath(f.path)) });
   registerInsertCitation(context, library, citing);
   registerHover(context, library, bibs);
   registerCompletion(context, library, bibs);

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { declaredBibliographies, quartoProjectBibliographies, scanBibEntries, type BibEntrySummary } from '../core/bib-file';
+import { cslJsonEntries, declaredBibliographies, isBibtexPath, quartoProjectBibliographies, scanBibEntries, yamlReferenceEntries, type BibEntrySummary } from '../core/bib-file';
 import { flavorForLanguage, type CiteFlavor } from '../core/cite-syntax';
-import { parseBibtexLibrary } from '../core/library';
+import { parseBibtexLibrary, parseCslJsonLibrary } from '../core/library';
 import { dirName, findTexRoot, isTexRoot, joinPath, projectBibliographies } from '../core/tex-project';
 import type { Paper } from '../core/types';
 import { SECTION, SETTINGS } from '../ids';
@@ -11,10 +11,10 @@ import { Log } from './log';
 /** Where a document's bibliography comes from. */
 export type BibliographyOrigin = 'setting' | 'document' | 'project' | 'quarto' | 'none';
 
-/** The .bib files a document uses. */
+/** The bibliography files a document uses: .bib, and for Markdown also CSL-JSON and YAML. */
 export interface DocumentBibliography {
   flavor: CiteFlavor | undefined;
-  /** In declaration order; new entries go into the first. */
+  /** In declaration order; new entries go into the first .bib among them. */
   files: vscode.Uri[];
   origin: BibliographyOrigin;
   /** LaTeX: the file the document is compiled from (itself when it is a root). */
@@ -58,7 +58,7 @@ export class BibliographyService implements vscode.Disposable {
   private lastRescan = 0;
 
   constructor(private readonly log: Log) {
-    const bibWatcher = vscode.workspace.createFileSystemWatcher('**/*.bib');
+    const bibWatcher = vscode.workspace.createFileSystemWatcher('**/*.{bib,bibtex}');
     const texWatcher = vscode.workspace.createFileSystemWatcher('**/*.{tex,ltx}');
     const quartoWatcher = vscode.workspace.createFileSystemWatcher('**/_quarto.{yml,yaml}');
     const rereadTex = (uri: vscode.Uri): void => {
@@ -152,10 +152,13 @@ export class BibliographyService implements vscode.Disposable {
    * The entries of a .bib whose keys `wanted` accepts, as papers (for hover and completion of keys
    * the library lacks). Each entry is parsed alone, once per version of the file: a 10,000-entry
    * .bib takes over a second to parse whole, and usually only a few entries are asked for.
-   * `@string` macros defined elsewhere in the file stay unexpanded.
+   * `@string` macros defined elsewhere in the file stay unexpanded. A CSL-JSON file is parsed
+   * whole; a YAML bibliography gives no papers (its keys are only read, see {@link entriesOf}).
    */
   async papers(uri: vscode.Uri, wanted: (key: string) => boolean): Promise<Paper[]> {
     const state = await this.read(uri);
+    if (isJsonPath(uri.path)) return parseCslJsonLibrary(state.text, vscode.workspace.asRelativePath(uri)).papers.filter((p) => wanted(p.id));
+    if (isYamlPath(uri.path)) return [];
     const cacheKey = uri.toString();
     let cache = this.parsed.get(cacheKey);
     if (cache?.version !== state.version) {
@@ -195,7 +198,7 @@ export class BibliographyService implements vscode.Disposable {
   }
 
   private remember(uri: vscode.Uri, text: string, version: string): BibFileState {
-    const state: BibFileState = { uri, exists: true, text, entries: scanBibEntries(text), version };
+    const state: BibFileState = { uri, exists: true, text, entries: entriesOf(uri, text), version };
     this.states.set(uri.toString(), state);
     return state;
   }
@@ -324,7 +327,26 @@ export function isOpenInEditor(uri: vscode.Uri): boolean {
 }
 
 function isBibUri(uri: vscode.Uri): boolean {
-  return /\.bib$/i.test(uri.path);
+  return isBibtexPath(uri.path);
+}
+
+function isJsonPath(path: string): boolean {
+  return /\.json$/i.test(path);
+}
+
+function isYamlPath(path: string): boolean {
+  return /\.ya?ml$/i.test(path);
+}
+
+/**
+ * The entries of a bibliography file by its kind: CSL-JSON items by `id`; a YAML bibliography's
+ * `id:` keys, read line by line rather than parsed, so its keys count as present even though
+ * LitCite cannot show their records; anything else as BibTeX.
+ */
+function entriesOf(uri: vscode.Uri, text: string): BibEntrySummary[] {
+  if (isJsonPath(uri.path)) return cslJsonEntries(text);
+  if (isYamlPath(uri.path)) return yamlReferenceEntries(text);
+  return scanBibEntries(text);
 }
 
 async function readText(uri: vscode.Uri, maxBytes = Infinity): Promise<string | undefined> {

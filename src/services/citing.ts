@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { appendEntryEdit, frontMatterBibliographyEdit, latexBibliographyEdit, type BibEntrySummary } from '../core/bib-file';
+import { appendEntryEdit, frontMatterBibliographyEdit, inlineBibliographyEntries, isBibtexPath, latexBibliographyEdit, type BibEntrySummary } from '../core/bib-file';
 import { citationEditsForSelections, joinEntries, planBibAdditions, type BibPlan, type CiteRequest } from '../core/cite-insert';
 import { checkCitations, type CiteProblem } from '../core/cite-check';
 import { findCitations, flavorForLanguage, type CiteFlavor } from '../core/cite-syntax';
@@ -59,6 +59,8 @@ export class Citing implements vscode.Disposable {
   /** Papers by key across every source, merged-away duplicates included; built on first need. */
   private sourceKeys: Map<string, Paper> | undefined;
   private readonly subscription: vscode.Disposable;
+  /** Bibliographies LitCite cannot write to that the user has been told about, by URI. */
+  private readonly toldReadOnly = new Set<string>();
 
   constructor(
     private readonly library: LibraryService,
@@ -174,10 +176,13 @@ export class Citing implements vscode.Disposable {
     const { bibliography, states } = await this.bibs.entriesFor(document);
     const missing = states.filter((s) => !s.exists).map((s) => s.uri);
     if (!flavor) return { problems: [], bibliography, missing };
-    const problems = checkCitations(findCitations(document.getText(), flavor), {
+    const text = document.getText();
+    // keys the document defines itself (\bibitem, inline filecontents, front matter references) resolve too
+    const inline = inlineBibliographyEntries(text, flavor);
+    const problems = checkCitations(findCitations(text, flavor), {
       flavor,
-      bibEntries: states.flatMap((s) => s.entries),
-      hasBibliography: bibliography.files.length > 0,
+      bibEntries: [...states.flatMap((s) => s.entries), ...inline],
+      hasBibliography: bibliography.files.length > 0 || inline.length > 0,
       library: (key) => {
         const paper = this.paperFor(key);
         return paper && { doi: paper.DOI, arxiv: paper.arxiv };
@@ -186,10 +191,18 @@ export class Citing implements vscode.Disposable {
     return { problems, bibliography, missing };
   }
 
-  /** Where new entries go: the first declared .bib, or a new references.bib when the settings (or the user) allow it. */
+  /**
+   * Where new entries go: the first declared .bib, or a new references.bib when the settings (or
+   * the user) allow it. A document whose bibliographies are all CSL-JSON or YAML gets none: BibTeX
+   * appended there would break the file, and its reference manager owns it.
+   */
   private async target(document: vscode.TextDocument): Promise<Target | undefined> {
     const bibliography = await this.bibs.resolve(document);
-    const first = bibliography.files[0];
+    const first = bibliography.files.find((f) => isBibtexPath(f.path));
+    if (!first && bibliography.files.length) {
+      this.tellReadOnly(bibliography.files);
+      return undefined;
+    }
     if (first) {
       const state = await this.bibs.read(first);
       return { uri: first, create: !state.exists, undeclared: false, bibliography };
@@ -200,6 +213,17 @@ export class Citing implements vscode.Disposable {
     if (!(await this.mayCreate(document, uri))) return undefined;
     const state = await this.bibs.read(uri);
     return { uri, create: !state.exists, undeclared: true, bibliography };
+  }
+
+  /** Says once per file that a CSL-JSON or YAML bibliography gets no entries from LitCite. */
+  private tellReadOnly(files: vscode.Uri[]): void {
+    const fresh = files.filter((f) => !this.toldReadOnly.has(f.toString()));
+    if (!fresh.length) return;
+    fresh.forEach((f) => this.toldReadOnly.add(f.toString()));
+    const names = files.map(baseName).join(', ');
+    void vscode.window.showInformationMessage(
+      `LitCite: cited without adding an entry. ${names} is not a BibTeX file, so LitCite does not write to it: add the reference there with the tool that manages it.`,
+    );
   }
 
   /** `litcite.createBibFile`: always, never, or ask once per workspace and remember the answer. */
@@ -232,7 +256,7 @@ export class Citing implements vscode.Disposable {
       const paper = this.paperFor(key);
       if (!paper) return { key };
       const entry = this.library.byKey(key) === paper ? this.library.bibtex(paper) : toBibtex(paper);
-      return { key: paper.id, doi: paper.DOI, arxiv: paper.arxiv, entry };
+      return { key: paper.id, doi: paper.DOI, arxiv: paper.arxiv, title: paper.title, paper, entry };
     });
   }
 
@@ -271,6 +295,8 @@ export class Citing implements vscode.Disposable {
     }
     if (docEdits.length && !(await vscode.workspace.applyEdit(docEdit))) return false;
     if (bib.doc) {
+      const raw = await rawAppendReason(target.uri);
+      if (raw) return this.appendBytes(target.uri, raw.bytes, entries, raw.reason);
       const bibEdit = new vscode.WorkspaceEdit();
       addToWorkspaceEdit(bibEdit, bib.doc, appendEntryEdit(bib.doc.getText(), entries));
       if (!(await vscode.workspace.applyEdit(bibEdit))) return false;
@@ -286,6 +312,25 @@ export class Citing implements vscode.Disposable {
     return true;
   }
 
+  /** Appends `entries` after the file's exact bytes, written straight to disk (see {@link rawAppendReason}). */
+  private async appendBytes(uri: vscode.Uri, bytes: Uint8Array, entries: string, reason: string): Promise<boolean> {
+    // latin1 maps each byte to one character, so the tail the edit looks at is the file's own, whatever its encoding
+    const text = new TextDecoder('latin1').decode(bytes);
+    const added = new TextEncoder().encode(appendEntryEdit(text, entries).text);
+    const out = new Uint8Array(bytes.length + added.length);
+    out.set(bytes);
+    out.set(added, bytes.length);
+    try {
+      await vscode.workspace.fs.writeFile(uri, out);
+    } catch (err) {
+      this.log.warn(`could not write ${uri.toString(true)}: ${(err as Error).message}`);
+      return false;
+    }
+    this.bibs.forget(uri);
+    this.log.info(`appended to ${uri.toString(true)} byte for byte (${reason})`);
+    return true;
+  }
+
   /** Messages about what happened that the user would not otherwise see. */
   private report(document: vscode.TextDocument, target: Target | undefined, plan: BibPlan, flavor: CiteFlavor | undefined): void {
     if (!target) return;
@@ -296,6 +341,11 @@ export class Citing implements vscode.Disposable {
       const what = paper ? `“${paper.title}”` : `“${r.requested}”`;
       void vscode.window.showInformationMessage(`LitCite: ${name} already has ${what} as “${r.existing}”; cited that key.`);
     }
+    for (const r of plan.renamed) {
+      const paper = this.paperFor(r.requested);
+      const what = paper ? `“${paper.title}”` : 'this paper';
+      void vscode.window.showInformationMessage(`LitCite: ${name} uses “${r.requested}” for a different paper, so ${what} was added and cited as “${r.key}”.`);
+    }
     if (!target.undeclared || !plan.append.length) return;
     if (flavor === 'markdown') {
       const done = target.create ? `created ${name}` : `added to ${name}`;
@@ -305,9 +355,15 @@ export class Citing implements vscode.Disposable {
     }
   }
 
-  /** Shows the exact line a LaTeX root needs for the new .bib, with a button that adds it. */
+  /**
+   * Shows the exact line a LaTeX root needs for the new .bib, with a button that adds it. A root
+   * that was not open in an editor is saved after the edit, as a closed .bib is: otherwise the
+   * change would sit unsaved in a buffer no tab shows. A root open in an editor keeps the change
+   * in its buffer, for the writer to see and undo.
+   */
   private async offerLatexDeclaration(document: vscode.TextDocument, target: Target): Promise<void> {
     const rootUri = target.bibliography.root ?? document.uri;
+    const rootWasOpen = isOpenInEditor(rootUri);
     const root = await vscode.workspace.openTextDocument(rootUri);
     const bibName = relativePath(rootUri, target.uri).replace(/\.bib$/i, '');
     const edit = latexBibliographyEdit(root.getText(), bibName);
@@ -319,9 +375,14 @@ export class Citing implements vscode.Disposable {
     if (choice !== where || !edit) return;
     const fresh = latexBibliographyEdit(root.getText(), bibName);
     if (!fresh) return;
+    const wasOpen = rootWasOpen || isOpenInEditor(rootUri);
     const we = new vscode.WorkspaceEdit();
     addToWorkspaceEdit(we, root, fresh);
-    await vscode.workspace.applyEdit(we);
+    if (!(await vscode.workspace.applyEdit(we))) {
+      void vscode.window.showErrorMessage(`LitCite: ${baseName(rootUri)} could not be changed (it changed meanwhile). Add the lines by hand.`);
+      return;
+    }
+    if (!wasOpen && !(await root.save())) this.log.warn(`could not save ${rootUri.toString(true)}`);
   }
 
   /** A language without citation syntax: the keys alone, comma-separated, at every cursor. */
@@ -349,7 +410,7 @@ export class Citing implements vscode.Disposable {
 
 /** Without a .bib, every requested key is cited as it is. */
 function planWithoutBib(requests: CiteRequest[]): BibPlan {
-  return { citeKeys: [...new Set(requests.map((r) => r.key))], append: [], reused: [] };
+  return { citeKeys: [...new Set(requests.map((r) => r.key))], append: [], reused: [], renamed: [] };
 }
 
 /** The citation edits plus the front-matter declaration; an insert at the same spot as a citation is merged into it. */
@@ -378,4 +439,49 @@ function newFileEol(uri: vscode.Uri): string {
   const eol = vscode.workspace.getConfiguration('files', uri).get<string>('eol', 'auto');
   if (eol === '\r\n' || eol === '\n') return eol;
   return process.platform === 'win32' ? '\r\n' : '\n';
+}
+
+/**
+ * Why a closed .bib must be appended to on disk rather than through its document, with its bytes;
+ * undefined when the document path keeps every existing byte. Loading a file into a document
+ * decodes it (a file that is not UTF-8 would be re-encoded on save) and gives it one line ending
+ * (mixed endings would be normalised); saving runs the participants the user enabled, which
+ * rewrite lines the append did not touch.
+ */
+async function rawAppendReason(uri: vscode.Uri): Promise<{ bytes: Uint8Array; reason: string } | undefined> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await vscode.workspace.fs.readFile(uri);
+  } catch {
+    return undefined;
+  }
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return { bytes, reason: 'not UTF-8' };
+  }
+  if (hasMixedLineEndings(bytes)) return { bytes, reason: 'mixed line endings' };
+  const files = vscode.workspace.getConfiguration('files', uri);
+  const editor = vscode.workspace.getConfiguration('editor', uri);
+  if (files.get<boolean>('trimTrailingWhitespace')) return { bytes, reason: 'files.trimTrailingWhitespace' };
+  if (files.get<boolean>('insertFinalNewline')) return { bytes, reason: 'files.insertFinalNewline' };
+  if (editor.get<boolean>('formatOnSave')) return { bytes, reason: 'editor.formatOnSave' };
+  return undefined;
+}
+
+/** Whether the bytes hold both CRLF and bare LF (or bare CR) line breaks. */
+function hasMixedLineEndings(bytes: Uint8Array): boolean {
+  let crlf = false;
+  let lf = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b === 13) {
+      if (bytes[i + 1] === 10) {
+        crlf = true;
+        i++;
+      } else lf = true;
+    } else if (b === 10) lf = true;
+    if (crlf && lf) return true;
+  }
+  return false;
 }
