@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { isDifferentWork } from '../core/bib-file';
 import { flavorForLanguage, keyAt } from '../core/cite-syntax';
 import { paperMarkdown } from '../core/render';
 import type { Paper } from '../core/types';
@@ -15,6 +16,9 @@ export const CITING_DOCUMENTS: vscode.DocumentSelector = [
   { language: 'quarto' },
   { language: 'rmd' },
   { pattern: '**/*.{tex,ltx}' },
+  // .qmd and .Rmd files open as plain text without a Quarto or R extension
+  { scheme: 'file', pattern: '**/*.{md,qmd,Rmd,rmd}' },
+  { scheme: 'untitled', pattern: '**/*.{md,qmd,Rmd,rmd}' },
 ];
 
 const LINK_COMMANDS = [COMMANDS.openDetails, COMMANDS.copyBibtex];
@@ -26,7 +30,8 @@ export function commandUri(command: string, args: unknown[]): string {
 
 /**
  * Hover on a cited key: the library's summary of the paper with Open details / Copy BibTeX links,
- * or, for a key only the document's .bib has, what that entry says and a link to it.
+ * or what the document's .bib says and a link to it when the library lacks the key or uses it for
+ * a different paper (the .bib is what the document prints).
  */
 export function registerHover(context: vscode.ExtensionContext, library: LibraryService, bibs: BibliographyService): void {
   const provider: vscode.HoverProvider = {
@@ -37,7 +42,9 @@ export function registerHover(context: vscode.ExtensionContext, library: Library
       if (!found) return undefined;
       const range = toRange(document, found.span);
       await library.ready;
-      const paper = library.byKey(found.key);
+      const libraryPaper = library.byKey(found.key);
+      const fromBib = await bibPaper(bibs, document, found.key);
+      const paper = libraryPaper && !(fromBib && isDifferentWork(identity(libraryPaper), identity(fromBib.paper))) ? libraryPaper : undefined;
       if (paper) {
         const md = new vscode.MarkdownString(
           paperMarkdown(paper, {
@@ -51,7 +58,6 @@ export function registerHover(context: vscode.ExtensionContext, library: Library
         md.isTrusted = { enabledCommands: LINK_COMMANDS };
         return new vscode.Hover(md, range);
       }
-      const fromBib = await bibPaper(bibs, document, found.key);
       if (!fromBib) return undefined;
       const { paper: entry, uri } = fromBib;
       const where = `${vscode.workspace.asRelativePath(uri)}${entry.sourceLine ? `, line ${entry.sourceLine}` : ''}`;
@@ -61,6 +67,10 @@ export function registerHover(context: vscode.ExtensionContext, library: Library
     },
   };
   context.subscriptions.push(vscode.languages.registerHoverProvider(CITING_DOCUMENTS, provider));
+}
+
+function identity(paper: Paper): { doi?: string; arxiv?: string; title?: string } {
+  return { doi: paper.DOI, arxiv: paper.arxiv, title: paper.title };
 }
 
 /** The entry for `key` in the document's .bib files, first file first; keys compare case-insensitively as in BibTeX. */
