@@ -474,4 +474,120 @@ describe('Writing', function () {
       await diagnosticsOf(p.uri('notes.md'), 0, 'the diagnostics to clear on close');
     });
   });
+
+  describe('Bibliography files', () => {
+    it('never writes BibTeX into a CSL-JSON bibliography, cites anyway, and counts its keys as present', async () => {
+      const json = JSON.stringify([{ id: 'jsonOnly2021', type: 'article-journal', title: 'Kept In JSON' }], null, 2) + '\n';
+      const p = await project({ 'notes.md': '---\nbibliography: refs.json\n---\n\nAs [@jsonOnly2021] and [@ghost4242] show, |.\n', 'refs.json': json });
+      const editor = await edit(p.uri('notes.md'), p.cursor['notes.md']);
+      const found = await diagnosticsOf(p.uri('notes.md'), 1, 'one diagnostic, for the key refs.json lacks');
+      assert.strictEqual(textAt(editor.document, found[0]!.range), 'ghost4242');
+      const result = await cite(['lee2023teaching']);
+      assert.match(editor.document.getText(), /show, \[@lee2023teaching\]\./);
+      assert.deepStrictEqual(result?.appended ?? [], []);
+      assert.strictEqual(await disk(p.uri('refs.json')), json);
+      assert.strictEqual(await exists(p.uri('references.bib')), false);
+    });
+
+    it('writes to the .bib among Markdown bibliographies that also name a YAML file', async () => {
+      const yaml = 'references:\n- id: yamlOnly2021\n  title: Kept In YAML\n';
+      const p = await project({ 'notes.md': '---\nbibliography: [refs.yaml, refs.bib]\n---\n\nAs [@yamlOnly2021] and [@ghost4343], |.\n', 'refs.yaml': yaml, 'refs.bib': BIB });
+      await edit(p.uri('notes.md'), p.cursor['notes.md']);
+      await diagnosticsOf(p.uri('notes.md'), 1, 'one diagnostic, for the key neither file has');
+      const result = await cite(['lee2023teaching']);
+      assert.deepStrictEqual(result?.appended, ['lee2023teaching']);
+      assert.strictEqual(await disk(p.uri('refs.yaml')), yaml);
+      assert.match(await disk(p.uri('refs.bib')), /@\w+\{lee2023teaching,/);
+    });
+
+    it('appends a different paper under a fresh key when the .bib uses its key for another work', async () => {
+      const bib = `${BIB}\n@article{lee2023teaching,\n  title = {Gardening for Beginners},\n  author = {Lee, Pat},\n  journal = {Garden Monthly},\n  year = {2023}\n}\n`;
+      const p = await project({ 'paper.tex': '\\documentclass{article}\n\\begin{document}\nSee |.\n\\bibliography{refs}\n\\end{document}\n', 'refs.bib': bib });
+      const editor = await edit(p.uri('paper.tex'), p.cursor['paper.tex']);
+      const result = await cite(['lee2023teaching']);
+      const fresh = result?.cited[0];
+      assert.ok(fresh && fresh.toLowerCase() !== 'lee2023teaching', `a fresh key, got ${fresh}`);
+      assert.deepStrictEqual(result?.appended, [fresh]);
+      assert.match(editor.document.getText(), new RegExp(`See \\\\cite\\{${fresh}\\}\\.`));
+      const after = await disk(p.uri('refs.bib'));
+      assert.ok(after.startsWith(bib), 'the existing entries are unchanged');
+      assert.match(after.slice(bib.length), new RegExp(`@\\w+\\{${fresh},[\\s\\S]*Teaching Arithmetic`, 'i'));
+    });
+
+    it("hovers with the document's .bib record when it uses a library key for a different paper", async () => {
+      const bib = `${BIB}\n@article{lee2023teaching,\n  title = {Gardening for Beginners},\n  author = {Lee, Pat},\n  journal = {Garden Monthly},\n  year = {2023}\n}\n`;
+      const p = await project({ 'paper.tex': '\\documentclass{article}\n\\begin{document}\nSee~\\cite{lee2023|teaching}.\n\\bibliography{refs}\n\\end{document}\n', 'refs.bib': bib });
+      const editor = await edit(p.uri('paper.tex'), p.cursor['paper.tex']);
+      const text = hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', p.uri('paper.tex'), editor.selection.active));
+      assert.match(text, /\*\*Gardening for Beginners\*\*/);
+      assert.doesNotMatch(text, /Teaching Arithmetic/);
+    });
+
+    it('leaves the existing bytes of a closed .bib with mixed line endings untouched', async () => {
+      const mixed = BIB.replace(/\n/, '\r\n');
+      const p = await project({ 'paper.tex': '\\documentclass{article}\n\\begin{document}\nSee |.\n\\bibliography{refs}\n\\end{document}\n' });
+      await vscode.workspace.fs.writeFile(p.uri('refs.bib'), Buffer.from(mixed, 'utf8'));
+      await edit(p.uri('paper.tex'), p.cursor['paper.tex']);
+      const result = await cite(['lee2023teaching']);
+      assert.deepStrictEqual(result?.appended, ['lee2023teaching']);
+      const after = await disk(p.uri('refs.bib'));
+      assert.ok(after.startsWith(mixed), 'the existing bytes are unchanged');
+      assert.match(after.slice(mixed.length), /@\w+\{lee2023teaching,/);
+    });
+
+    it('leaves trailing spaces of a closed .bib alone when files.trimTrailingWhitespace is on', async () => {
+      const files = vscode.workspace.getConfiguration('files');
+      await files.update('trimTrailingWhitespace', true, vscode.ConfigurationTarget.Workspace);
+      try {
+        const spaced = BIB.replace('{2017}', '{2017}   ').replace('@inproceedings{vaswani2017attention,', '@inproceedings{vaswani2017attention,  ');
+        const p = await project({ 'paper.tex': '\\documentclass{article}\n\\begin{document}\nSee |.\n\\bibliography{refs}\n\\end{document}\n' });
+        await vscode.workspace.fs.writeFile(p.uri('refs.bib'), Buffer.from(spaced, 'utf8'));
+        await edit(p.uri('paper.tex'), p.cursor['paper.tex']);
+        const result = await cite(['lee2023teaching']);
+        assert.deepStrictEqual(result?.appended, ['lee2023teaching']);
+        const after = await disk(p.uri('refs.bib'));
+        assert.ok(after.startsWith(spaced), 'the existing bytes, trailing spaces included, are unchanged');
+        assert.match(after.slice(spaced.length), /@\w+\{lee2023teaching,/);
+      } finally {
+        await files.update('trimTrailingWhitespace', undefined, vscode.ConfigurationTarget.Workspace);
+      }
+    });
+
+    it('finds no problem with keys a LaTeX document defines with \\bibitem or an inline filecontents .bib', async () => {
+      const tex = [
+        '\\begin{filecontents*}[overwrite]{inline.bib}',
+        '@misc{inlineKey2020, title = {Inline}}',
+        '\\end{filecontents*}',
+        '\\documentclass{article}',
+        '\\begin{document}',
+        'See \\cite{knuth84, lamport94, inlineKey2020, ghost4444}.',
+        '\\begin{thebibliography}{9}',
+        '\\bibitem{knuth84} Knuth.',
+        '\\bibitem[Lam94]{lamport94} Lamport.',
+        '\\end{thebibliography}',
+        '\\end{document}',
+        '',
+      ].join('\n');
+      const p = await project({ 'paper.tex': tex });
+      const editor = await edit(p.uri('paper.tex'));
+      const found = await diagnosticsOf(p.uri('paper.tex'), 1, 'one diagnostic, for the undefined key');
+      assert.strictEqual(textAt(editor.document, found[0]!.range), 'ghost4444');
+    });
+
+    it('finds no problem with keys of inline front matter references in Markdown', async () => {
+      const md = '---\nbibliography: refs.bib\nreferences:\n- id: fmKey2020\n  title: In The Front Matter\n---\n\nAs [@fmKey2020] and [@ghost4545].\n';
+      const p = await project({ 'notes.md': md, 'refs.bib': BIB });
+      const editor = await edit(p.uri('notes.md'));
+      const found = await diagnosticsOf(p.uri('notes.md'), 1, 'one diagnostic, for the undefined key');
+      assert.strictEqual(textAt(editor.document, found[0]!.range), 'ghost4545');
+    });
+
+    it('hovers and completes in a .qmd opened as plain text', async () => {
+      const p = await project({ 'notes.qmd': '---\nbibliography: refs.bib\n---\n\nAs [@vaswani2017|attention] shows.\n', 'refs.bib': BIB });
+      const editor = await edit(p.uri('notes.qmd'), p.cursor['notes.qmd']);
+      await vscode.languages.setTextDocumentLanguage(editor.document, 'plaintext');
+      const text = hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', p.uri('notes.qmd'), editor.selection.active));
+      assert.match(text, /\*\*Attention Is All You Need\*\*/);
+    });
+  });
 });
