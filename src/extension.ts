@@ -14,6 +14,7 @@ import { BibliographyService } from './services/bibliography';
 import { Citing } from './services/citing';
 import { MetadataFetcher } from './services/fetch-metadata';
 import { LibraryService } from './services/library-service';
+import { keyTemplateProblem } from './services/config';
 import { Log } from './services/log';
 import { registerUserLibraries, UserLibraries } from './services/user-libraries';
 import { isBibtexPath } from './core/bib-file';
@@ -61,11 +62,23 @@ export function activate(context: vscode.ExtensionContext): LitCiteApi {
   return { library, details, tree, libraries, activePicker: () => activePicker, activationMs: () => activationMs };
 }
 
+/** A broken key template is said once, with a way to fix it, instead of silently giving `ref2024` keys. */
+function reportKeyTemplate(log: Log): void {
+  const problem = keyTemplateProblem();
+  if (!problem) return;
+  log.warn(`citation key template: ${problem}`);
+  void vscode.window.showWarningMessage(`LitCite: ${problem}.`, 'Open Settings').then((choice) => {
+    if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'litcite.citationKeyTemplate');
+  });
+}
+
 function registerLibraryCommands(context: vscode.ExtensionContext, library: LibraryService, log: Log): void {
+  reportKeyTemplate(log);
   context.subscriptions.push(
     vscode.commands.registerCommand(COMMANDS.reloadLibrary, () => library.reload()),
     vscode.commands.registerCommand(COMMANDS.showLog, () => log.channel.show()),
     vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('litcite.citationKeyTemplate')) reportKeyTemplate(log);
       if (e.affectsConfiguration('litcite.includeBundledLibrary') || e.affectsConfiguration('litcite.citationKeyTemplate')) library.reload();
     }),
   );

@@ -48,16 +48,18 @@ function paragraphs(text: string): Block[] {
 
 /*
  * How a listing page is read, without knowing its chrome strings:
- * - A paragraph is "prose" when it is long (at least 250 characters and 40 words): abstracts are
- *   whole paragraphs of sentences; titles, buttons, dates and bylines are one short line.
- * - A title is a short paragraph (under 300 characters, not ending in a sentence full stop)
- *   directly followed by prose; that prose starts its abstract.
+ * - A paragraph is "prose" when it reads like sentences: at least 150 characters and 20 words,
+ *   with a sentence end in it. Abstracts are paragraphs of sentences; titles, buttons, dates and
+ *   bylines are one short line.
+ * - A title is a short paragraph (under 300 characters, not ending in `.` or `:` as a sentence or
+ *   a lead-in does) directly followed by prose; that prose starts its abstract.
  * - Further prose before the next title continues the abstract (multi-paragraph abstracts), and so
- *   does a short paragraph ending in `.` when prose does not follow it (a closing "Code is at …." line).
+ *   does a short paragraph ending in `.` or `:` that is not a title (a closing "Code is at …."
+ *   line, a lead-in to a list of contributions).
  * - Every other short paragraph is page chrome ("Subscribe", "Jun 17", a byline) and is skipped.
  */
-const isProse = (block: Block) => block.text.length >= 250 && block.text.split(/\s+/).length >= 40;
-const canBeTitle = (block: Block) => block.text.length < 300 && !/[^.]\.$/.test(block.text);
+const isProse = (block: Block) => block.text.length >= 150 && /[.!?]/.test(block.text) && block.text.split(/\s+/).length >= 20;
+const canBeTitle = (block: Block) => block.text.length < 300 && !/(?:[^.]\.|:)$/.test(block.text);
 
 /** Title/abstract pairs of a scraped listing page, page chrome skipped. */
 export function parseSeedText(text: string): SeedEntry[] {
@@ -73,7 +75,7 @@ export function parseSeedText(text: string): SeedEntry[] {
       i++;
     } else if (current && isProse(block)) {
       current.abstract += `\n\n${block.text}`;
-    } else if (current && /\.$/.test(block.text) && !(next && isProse(next))) {
+    } else if (current && /[.:]$/.test(block.text)) {
       current.abstract += `\n\n${block.text}`;
     } else {
       current = current && isProse(block) ? current : undefined;

@@ -118,7 +118,8 @@ export function paperMarkdown(paper: Paper, options: SummaryOptions = {}): strin
   lines.push('');
   const meta = [escapeMarkdown(formatAuthors(paper)), escapeMarkdown(venueAndYear(paper))].filter(Boolean).join(' · ');
   lines.push(meta);
-  const ids = [`\`${paper.id}\``];
+  // A key from a CSL-JSON file may hold any character; a backtick would end the code span.
+  const ids = [paper.id.includes('`') ? escapeMarkdown(paper.id) : `\`${paper.id}\``];
   if (paper.arxiv) ids.push(`arXiv ${escapeMarkdown(paper.arxiv)}`);
   if (options.showSource && paper.source) ids.push(escapeMarkdown(paper.source === 'bundled' ? 'bundled library' : paper.source));
   lines.push('');

@@ -24,9 +24,10 @@ export interface CiteArguments {
  * fixes) and Add All Missing BibTeX Entries for a document. Each returns a {@link CiteResult}.
  */
 export function registerInsertCitation(context: vscode.ExtensionContext, library: LibraryService, citing: Citing): void {
+  const lastEditor = trackLastTextEditor(context);
   context.subscriptions.push(
     vscode.commands.registerCommand(COMMANDS.insertCitation, async (arg?: unknown): Promise<CiteResult | undefined> => {
-      const editor = vscode.window.activeTextEditor;
+      const editor = vscode.window.activeTextEditor ?? (await lastEditor());
       if (!editor) {
         void vscode.window.showInformationMessage('LitCite: open a LaTeX or Markdown document and place the cursor where the citation goes.');
         return undefined;
@@ -54,6 +55,31 @@ export function registerInsertCitation(context: vscode.ExtensionContext, library
       return citing.addEntries(document, missing);
     }),
   );
+}
+
+/**
+ * The text editor the user was last in, brought back to the front with its cursors. Buttons in
+ * the paper webview make the webview the active editor, so `activeTextEditor` is undefined when
+ * they run; the citation belongs where the writer left the cursor.
+ */
+function trackLastTextEditor(context: vscode.ExtensionContext): () => Promise<vscode.TextEditor | undefined> {
+  let last: { document: vscode.TextDocument; column: vscode.ViewColumn | undefined; selections: readonly vscode.Selection[] } | undefined;
+  const remember = (editor: vscode.TextEditor | undefined) => {
+    if (editor && (editor.document.uri.scheme === 'file' || editor.document.uri.scheme === 'untitled' || editor.document.uri.scheme === 'vscode-remote')) {
+      last = { document: editor.document, column: editor.viewColumn, selections: editor.selections };
+    }
+  };
+  remember(vscode.window.activeTextEditor);
+  context.subscriptions.push(
+    vscode.window.onDidChangeActiveTextEditor(remember),
+    vscode.window.onDidChangeTextEditorSelection((e) => remember(e.textEditor)),
+  );
+  return async () => {
+    if (!last || last.document.isClosed) return undefined;
+    const editor = await vscode.window.showTextDocument(last.document, { viewColumn: last.column, preserveFocus: false });
+    if (last.selections.every((s) => editor.document.validateRange(s).isEqual(s))) editor.selections = [...last.selections];
+    return editor;
+  };
 }
 
 function isArguments(arg: unknown): arg is CiteArguments {

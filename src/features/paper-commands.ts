@@ -24,6 +24,25 @@ export async function resolvePaper(library: LibraryService, arg: PaperArgument, 
   return (await pickPapers(library, { title, canPickMany: false }))?.[0];
 }
 
+/**
+ * Opens a link from a paper record in the browser. Records come from any .bib or CSL-JSON file in
+ * the workspace, so only web links are opened: a `file:`, `command:` or `vscode:` URL from a
+ * library file must not reach the OS or another extension's URI handler with one click.
+ */
+async function openWebLink(link: string, what: string): Promise<void> {
+  let uri: vscode.Uri | undefined;
+  try {
+    uri = vscode.Uri.parse(link.trim(), true);
+  } catch {
+    uri = undefined;
+  }
+  if (!uri || (uri.scheme !== 'https' && uri.scheme !== 'http')) {
+    void vscode.window.showWarningMessage(`LitCite: not opening the ${what} link "${link}": only http and https links are opened.`);
+    return;
+  }
+  await vscode.env.openExternal(uri);
+}
+
 /** Copy BibTeX / key, open arXiv / code / details: commands on one paper. */
 export function registerPaperCommands(context: vscode.ExtensionContext, library: LibraryService, details: DetailsPanel): void {
   const register = (id: string, title: string, run: (paper: Paper) => unknown) =>
@@ -43,11 +62,11 @@ export function registerPaperCommands(context: vscode.ExtensionContext, library:
     register(COMMANDS.openArxiv, 'Open the arXiv page of…', (paper) => {
       const target = paper.arxiv ? `https://arxiv.org/abs/${paper.arxiv}` : paper.URL;
       if (!target) return vscode.window.showInformationMessage(`LitCite: "${paper.title}" has no arXiv id or URL.`);
-      return vscode.env.openExternal(vscode.Uri.parse(target));
+      return openWebLink(target, 'paper');
     }),
     register(COMMANDS.openCode, 'Open the code of…', (paper) => {
       if (!paper.code) return vscode.window.showInformationMessage(`LitCite: no code link is known for "${paper.title}".`);
-      return vscode.env.openExternal(vscode.Uri.parse(paper.code));
+      return openWebLink(paper.code, 'code');
     }),
     register(COMMANDS.openDetails, 'Open details of…', (paper) => details.show(paper)),
   );

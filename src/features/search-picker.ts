@@ -71,12 +71,19 @@ export async function pickPapers(library: LibraryService, options: PickOptions):
   setQuery(options.initialQuery ?? '');
   return new Promise<Paper[] | undefined>((resolve) => {
     let accepted = false;
+    /** Settles the pick once; the query is kept first, since the caller resumes before onDidHide. */
+    const finish = (result: Paper[] | undefined) => {
+      accepted = true;
+      lastQuery = quickPick.value;
+      resolve(result);
+      quickPick.hide();
+    };
     const disposables = [
       quickPick.onDidChangeValue((value) => setQuery(value)),
       quickPick.onDidTriggerItemButton(({ item, button }) => {
         if (button === INSERT_BUTTON) {
-          accepted = true;
-          quickPick.hide();
+          // This item is cited by the command below; the caller gets nothing more to do.
+          finish(undefined);
           void vscode.commands.executeCommand(COMMANDS.insertCitation, { keys: [item.paper.id] });
         } else if (button === COPY_BUTTON) {
           void vscode.commands.executeCommand(COMMANDS.copyBibtex, item.paper.id);
@@ -87,13 +94,13 @@ export async function pickPapers(library: LibraryService, options: PickOptions):
       quickPick.onDidAccept(() => {
         const chosen = options.canPickMany && quickPick.selectedItems.length ? quickPick.selectedItems : quickPick.activeItems;
         if (!chosen.length) return;
-        accepted = true;
-        resolve(chosen.map((i) => i.paper));
-        quickPick.hide();
+        finish(chosen.map((i) => i.paper));
       }),
       quickPick.onDidHide(() => {
-        if (!accepted) resolve(undefined);
-        lastQuery = quickPick.value;
+        if (!accepted) {
+          lastQuery = quickPick.value;
+          resolve(undefined);
+        }
         if (activePicker?.quickPick === quickPick) activePicker = undefined;
         disposables.forEach((d) => d.dispose());
         quickPick.dispose();

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { DEFAULT_KEY_TEMPLATE } from '../core/citekey';
+import { DEFAULT_KEY_TEMPLATE, validateKeyTemplate } from '../core/citekey';
 import { SECTION, SETTINGS } from '../ids';
 
 export type MarkdownStyle = 'bracketed' | 'bare';
@@ -31,7 +31,7 @@ export function readConfig(scope?: vscode.ConfigurationScope): LitCiteConfig {
   return {
     includeBundled: c.get<boolean>(SETTINGS.includeBundled, true),
     resultLimit: Number.isFinite(limit) && limit > 0 ? Math.min(500, Math.floor(limit)) : 50,
-    keyTemplate: c.get<string>(SETTINGS.keyTemplate, DEFAULT_KEY_TEMPLATE) || DEFAULT_KEY_TEMPLATE,
+    keyTemplate: usableKeyTemplate(c.get<string>(SETTINGS.keyTemplate, DEFAULT_KEY_TEMPLATE)),
     latexCommand: /^[A-Za-z]+\*?$/.test(command) ? command : 'cite',
     markdownStyle: style === 'bare' ? 'bare' : 'bracketed',
     bibFile: c.get<string>(SETTINGS.bibFile, ''),
@@ -42,4 +42,16 @@ export function readConfig(scope?: vscode.ConfigurationScope): LitCiteConfig {
     arxivApiUrl: c.get<string>(SETTINGS.arxivApiUrl, 'https://export.arxiv.org/api/query'),
     doiApiUrl: c.get<string>(SETTINGS.doiApiUrl, 'https://doi.org'),
   };
+}
+
+/** The configured key template, or the default when it has an error (reported by `keyTemplateProblem`). */
+function usableKeyTemplate(template: string | undefined): string {
+  return template && !validateKeyTemplate(template) ? template : DEFAULT_KEY_TEMPLATE;
+}
+
+/** What is wrong with the configured key template, if anything. */
+export function keyTemplateProblem(): string | undefined {
+  const template = vscode.workspace.getConfiguration(SECTION).get<string>(SETTINGS.keyTemplate, DEFAULT_KEY_TEMPLATE);
+  const problem = template ? validateKeyTemplate(template) : undefined;
+  return problem ? `${problem.message} ("${template}"); keys use the default ${DEFAULT_KEY_TEMPLATE} until it is fixed` : undefined;
 }

@@ -113,16 +113,56 @@ describe('LitCite UI', function () {
     }
   });
 
-  it('keeps the shown paper when the panel is hidden and shown again', async () => {
+  it('restores the shown paper when the panel is hidden and shown again', async () => {
     await vscode.commands.executeCommand(COMMANDS.openDetails, 'shen2023positional');
     const panel = await waitFor(() => api.details.webviewPanel, 5000, 'the details panel');
     await waitFor(() => api.details.lastRendered?.key === 'shen2023positional', 5000, 'the first render');
-    await vscode.commands.executeCommand('workbench.action.closeOtherEditors');
     const doc = await vscode.workspace.openTextDocument({ content: 'x', language: 'plaintext' });
-    await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+    await vscode.window.showTextDocument(doc, panel.viewColumn);
+    await waitFor(() => !panel.visible, 5000, 'the panel to be hidden');
+    // A hidden webview loses its page; showing it again must bring the same paper back.
+    api.details.lastRendered = undefined;
     panel.reveal(undefined, false);
-    await waitFor(() => panel.visible, 5000, 'the panel to be visible again');
-    assert.strictEqual(api.details.shownKey, 'shen2023positional');
+    const rendered = await waitFor(() => api.details.lastRendered, 5000, 'the page to render again');
+    assert.strictEqual(rendered.key, 'shen2023positional');
+    assert.strictEqual(rendered.title, 'Positional Description Matters for Transformers Arithmetic');
+  });
+
+  it('cites into the last text editor when the webview has the focus', async () => {
+    const doc = await vscode.workspace.openTextDocument({ content: 'As shown by \n', language: 'latex' });
+    const editor = await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+    editor.selection = new vscode.Selection(0, 12, 0, 12);
+    await vscode.commands.executeCommand(COMMANDS.openDetails, 'lee2023teaching');
+    const panel = await waitFor(() => api.details.webviewPanel, 5000, 'the details panel');
+    panel.reveal(undefined, false);
+    await waitFor(() => panel.active && !vscode.window.activeTextEditor, 5000, 'the webview to take the focus');
+    // What the panel's Insert Citation button runs:
+    await vscode.commands.executeCommand(COMMANDS.insertCitation, { keys: ['lee2023teaching'] });
+    assert.strictEqual(doc.lineAt(0).text, 'As shown by \\cite{lee2023teaching}');
+  });
+
+  it('cites the papers picked in the search QuickPick', async () => {
+    // An untitled document has no bibliography; without this LitCite would ask to create one.
+    await vscode.workspace.getConfiguration('litcite').update('createBibFile', 'never', vscode.ConfigurationTarget.Global);
+    const doc = await vscode.workspace.openTextDocument({ content: 'See .', language: 'markdown' });
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(0, 4, 0, 4);
+    const done = vscode.commands.executeCommand(COMMANDS.insertCitation);
+    const picker = await waitFor(() => api.activePicker(), 5000, 'the QuickPick');
+    picker.setQuery('arithmetic');
+    const wanted = picker.quickPick.items.filter((i) => i.paper.id === 'shen2023positional' || i.paper.id === 'singh2024tokenization');
+    assert.strictEqual(wanted.length, 2);
+    picker.quickPick.selectedItems = wanted;
+    await waitFor(() => picker.quickPick.selectedItems.length === 2, 3000, 'two papers to be selected');
+    picker.quickPick.activeItems = [wanted[0]];
+    await sleep(300);
+    await vscode.commands.executeCommand('workbench.action.focusQuickOpen');
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    await waitFor(() => !api.activePicker(), 8000, 'Enter to close the QuickPick');
+    await waitFor(() => doc.lineAt(0).text !== 'See .', 5000, 'the citation');
+    await done;
+    await vscode.workspace.getConfiguration('litcite').update('createBibFile', undefined, vscode.ConfigurationTarget.Global);
+    assert.match(doc.lineAt(0).text, /^See \[@(shen2023positional; @singh2024tokenization|singh2024tokenization; @shen2023positional)\]\.$/);
   });
 
   it('shows a welcome view saying why when the library is empty', async () => {

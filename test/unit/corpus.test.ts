@@ -53,6 +53,16 @@ describe('seed page parser', () => {
     assert.equal(entries[0].abstract, `${p1}\n\n${p2}\n\nCode is available online.`);
   });
 
+  it('keeps a short abstract, and does not take a lead-in ending in a colon for a title', () => {
+    const short = 'We show a short result in rather few words, which still reads as the sentence of an abstract. A second sentence says what follows from it and ends the abstract.';
+    const lead = 'Our contributions are as follows:';
+    const rest = 'First, we define the problem and then we solve it with a new method that works well in practice.';
+    const entries = parseSeedText(['Brief Paper', short, 'Long Paper', `${'Some opening sentence of the abstract. '.repeat(5).trim()}`, lead, rest].join('\n\n'));
+    assert.deepEqual(entries.map((e) => e.title), ['Brief Paper', 'Long Paper']);
+    assert.equal(entries[0].abstract, short);
+    assert.ok(entries[1].abstract.endsWith(rest), entries[1].abstract);
+  });
+
   it('reads CRLF pages', () => {
     assert.equal(parseSeedText(pageText.replace(/\n/g, '\r\n')).length, 62);
   });

@@ -33,6 +33,12 @@ describe('paper rendering', () => {
     assert.ok(md.includes('[Open details](command:litcite.openDetails?%5B%22shen2023positional%22%5D)'));
   });
 
+  it('keeps a key with a backtick from ending its code span', () => {
+    const md = paperMarkdown({ ...paper, id: 'odd`key](command:x)' });
+    assert.ok(md.includes('odd\\`key\\]\\(command:x\\)'), md);
+    assert.ok(paperMarkdown(paper).includes('`shen2023positional`'));
+  });
+
   it('cuts the abstract near 400 characters at a word boundary', () => {
     const md = paperMarkdown(paper);
     const abstractLine = md.split('\n').at(-1) ?? '';

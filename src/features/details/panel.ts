@@ -1,3 +1,4 @@
+import { randomBytes } from 'crypto';
 import * as vscode from 'vscode';
 import { SearchField } from '../../core/search';
 import { venueAndYear } from '../../core/render';
@@ -8,10 +9,7 @@ import { FromWebview, PaperView, parseFromWebview, ToWebview } from './protocol'
 
 /** A nonce for the script tag: the CSP runs only the script carrying it. */
 function nonce(): string {
-  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  let value = '';
-  for (let i = 0; i < 32; i++) value += chars.charAt(Math.floor(Math.random() * chars.length));
-  return value;
+  return randomBytes(18).toString('base64').replace(/[+/=]/g, '');
 }
 
 /** The page shell: no paper text in it; the paper arrives by message and is set as text. */
@@ -143,7 +141,7 @@ export class DetailsPanel implements vscode.Disposable {
           openDoi: 'litcite.internal.openDoi',
         } as const;
         if (message.action === 'openDoi') {
-          if (paper.DOI) void vscode.env.openExternal(vscode.Uri.parse(`https://doi.org/${paper.DOI}`));
+          if (paper.DOI) void vscode.env.openExternal(vscode.Uri.parse(`https://doi.org/${encodeURI(paper.DOI)}`, true));
           return;
         }
         const args = message.action === 'insertCitation' ? { keys: [paper.id] } : paper.id;
