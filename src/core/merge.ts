@@ -6,7 +6,8 @@ import { Paper, paperYear } from './types';
 export interface Duplicate {
   dropped: Paper;
   kept: Paper;
-  reason: 'arxiv' | 'doi' | 'title';
+  /** `key`: a later user file uses the same key for a different paper (user keys are never renamed). */
+  reason: 'arxiv' | 'doi' | 'title' | 'key';
 }
 
 /** The identities a paper is recognised by across sources. */
@@ -41,8 +42,10 @@ function fillMissing(kept: Paper, duplicate: Paper): Paper {
 /**
  * Merges sources in priority order (the user's own files first, the bundled corpus last).
  * A paper whose arXiv id, DOI, or normalised title + year is already present is dropped in favour
- * of the earlier one, which takes any fields it lacks (abstract, ids, links) from the dropped one. Keys from earlier sources are kept; a later paper whose key is taken is
- * given a fresh one with `keyTemplate` (bundled keys are generated, so renaming them is safe).
+ * of the earlier one, which takes any fields it lacks (abstract, ids, links) from the dropped one.
+ * Keys from the user's files are never changed: a bundled paper whose key is taken gets a fresh
+ * one with `keyTemplate`; a user paper whose key an earlier file uses for another paper is left out
+ * and reported as a duplicate with reason `key`.
  */
 export function mergeLibraries(sources: readonly (readonly Paper[])[], keyTemplate?: string): { papers: Paper[]; duplicates: Duplicate[] } {
   const papers: Paper[] = [];
@@ -50,6 +53,7 @@ export function mergeLibraries(sources: readonly (readonly Paper[])[], keyTempla
   /** Identity → index in `papers` of the paper that has it. */
   const seen = new Map<string, number>();
   const keys = new Set<string>();
+  const keyOwner = new Map<string, number>();
   for (const source of sources) {
     for (const paper of source) {
       const ids = identities(paper);
@@ -61,8 +65,18 @@ export function mergeLibraries(sources: readonly (readonly Paper[])[], keyTempla
         for (const [reason, id] of identities(papers[clash.at])) if (!seen.has(`${reason}:${id}`)) seen.set(`${reason}:${id}`, clash.at);
         continue;
       }
-      const merged = keys.has(paper.id) ? { ...paper, id: uniqueKey(paper, keys, keyTemplate) } : paper;
+      let merged = paper;
+      if (keys.has(paper.id)) {
+        // A key from the user's file is what their documents cite: renaming it would break them.
+        // Generated (bundled) keys can move; a second user paper under a taken key is left out.
+        if (paper.source !== 'bundled') {
+          duplicates.push({ dropped: paper, kept: papers[keyOwner.get(paper.id) ?? 0], reason: 'key' });
+          continue;
+        }
+        merged = { ...paper, id: uniqueKey(paper, keys, keyTemplate) };
+      }
       keys.add(merged.id);
+      keyOwner.set(merged.id, papers.length);
       for (const [reason, id] of ids) seen.set(`${reason}:${id}`, papers.length);
       papers.push(merged);
     }

@@ -148,7 +148,10 @@ export class SearchIndex {
   private readonly postings: number[][] = [];
   /** Trigram shortlist for fuzzy expansion; built on first need (see `prepareFuzzy`). */
   private trigramIndex: Map<number, number[]> | undefined;
+  /** Lower-cased key → paper, for queries typed in any case. */
   private readonly byKey = new Map<string, number>();
+  /** Key → paper: `Smith2020` and `smith2020` may be different papers in different files. */
+  private readonly byExactKey = new Map<string, number>();
   private readonly byArxiv = new Map<string, number>();
   private readonly byDoi = new Map<string, number>();
   private hitCounts = new Uint16Array(0);
@@ -180,7 +183,8 @@ export class SearchIndex {
   private addPaper(paperIndex: number): void {
     const paper = this.papers[paperIndex];
     this.titlePhrases.push(indexTerms(paper.title).join(' '));
-    this.byKey.set(paper.id.toLowerCase(), paperIndex);
+    if (!this.byKey.has(paper.id.toLowerCase())) this.byKey.set(paper.id.toLowerCase(), paperIndex);
+    this.byExactKey.set(paper.id, paperIndex);
     if (paper.arxiv) this.byArxiv.set(paper.arxiv.toLowerCase(), paperIndex);
     if (paper.DOI) this.byDoi.set(normaliseDoi(paper.DOI), paperIndex);
     FIELDS.forEach((field, fieldIndex) => {
@@ -285,7 +289,8 @@ export class SearchIndex {
   /** The paper a query names exactly by key, arXiv id or DOI. */
   private exactMatch(query: string): { index: number; kind: 'key' | 'arxiv' | 'doi' } | undefined {
     const trimmed = query.trim();
-    const byKey = this.byKey.get(trimmed.replace(/^@/, '').toLowerCase());
+    const typed = trimmed.replace(/^@/, '');
+    const byKey = this.byExactKey.get(typed) ?? this.byKey.get(typed.toLowerCase());
     if (byKey !== undefined) return { index: byKey, kind: 'key' };
     if (/^(?:10\.\d{4,9}\/\S+|https?:\/\/(?:dx\.)?doi\.org\/\S+|doi:\s*\S+)$/i.test(trimmed)) {
       const doiHit = this.byDoi.get(normaliseDoi(trimmed));
@@ -382,10 +387,9 @@ export class SearchIndex {
     return matches;
   }
 
-  /** The paper with this key (case-sensitive), if any. */
+  /** The paper with exactly this key, if any. */
   byId(key: string): Paper | undefined {
-    const index = this.byKey.get(key.toLowerCase());
-    const paper = index === undefined ? undefined : this.papers[index];
-    return paper && paper.id === key ? paper : undefined;
+    const index = this.byExactKey.get(key);
+    return index === undefined ? undefined : this.papers[index];
   }
 }

@@ -109,7 +109,11 @@ export class LibraryService implements vscode.Disposable {
     const started = performance.now();
     const generation = ++this.generation;
     const { papers, duplicates } = mergeLibraries(this.sources.map((s) => s.papers), readConfig().keyTemplate);
-    if (duplicates.length) this.log.info(`${duplicates.length} duplicate paper(s) across sources shown once (the user's own entry kept)`);
+    const keyClashes = duplicates.filter((d) => d.reason === 'key');
+    if (duplicates.length > keyClashes.length) this.log.info(`${duplicates.length - keyClashes.length} duplicate paper(s) across sources shown once (the user's own entry kept)`);
+    for (const clash of keyClashes.slice(0, 20)) {
+      this.log.warn(`key \`${clash.dropped.id}\` in ${clash.dropped.source} is also used in ${clash.kept.source} for another paper ("${clash.kept.title}"); the library shows the first`);
+    }
     const install = (index: SearchIndex) => {
       // A newer rebuild started while this one was indexing: its result wins.
       if (generation !== this.generation) return;

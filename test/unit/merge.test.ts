@@ -39,4 +39,12 @@ describe('merging sources', () => {
     assert.ok(clash && clash.id !== 'mine2020');
     assert.equal(new Set(papers.map((p) => p.id)).size, papers.length);
   });
+
+  it('never renames a key from the user\'s files: a second file using it for another paper is left out and reported', () => {
+    const a: Paper[] = [{ id: 'smith2020', type: 'article', title: 'Apples', author: [{ family: 'Smith' }], source: 'a.bib' }];
+    const b: Paper[] = [{ id: 'smith2020', type: 'article', title: 'Oranges', author: [{ family: 'Smith' }], source: 'b.bib' }];
+    const { papers, duplicates } = mergeLibraries([a, b, bundled]);
+    assert.deepEqual(papers.filter((p) => p.id.startsWith('smith')).map((p) => [p.id, p.title]), [['smith2020', 'Apples']]);
+    assert.deepEqual(duplicates.map((d) => [d.dropped.source, d.kept.source, d.reason]), [['b.bib', 'a.bib', 'key']]);
+  });
 });

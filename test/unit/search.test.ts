@@ -77,6 +77,16 @@ describe('search ranking', () => {
     assert.equal(top('cheatsh')[0], 'suzgun2025dynamic');
   });
 
+  it('tells keys apart that differ only in case', () => {
+    const a: Paper = { id: 'Smith2020', type: 'article', title: 'Apples', author: [] };
+    const b: Paper = { id: 'smith2020', type: 'article', title: 'Oranges', author: [] };
+    const small = new SearchIndex([a, b]);
+    assert.equal(small.byId('Smith2020')?.title, 'Apples');
+    assert.equal(small.byId('smith2020')?.title, 'Oranges');
+    assert.equal(small.byId('SMITH2020'), undefined);
+    assert.equal(small.search('smith2020', { limit: 1 })[0].paper.title, 'Oranges');
+  });
+
   it('returns nothing for an empty or stop-word-free nonsense query', () => {
     assert.deepEqual(index.search('   '), []);
     assert.deepEqual(index.search('qqqqzzzz'), []);
