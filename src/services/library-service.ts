@@ -85,6 +85,10 @@ export class LibraryService implements vscode.Disposable {
       this.bundled = undefined;
       this.stateValue = { kind: 'failed', reason: `The bundled library could not be read: ${(err as Error).message}` };
       this.log.error(this.stateValue.reason);
+      void vscode.window.showErrorMessage(`LitCite: ${this.stateValue.reason}`, 'Show Log', 'Reload Library').then((choice) => {
+        if (choice === 'Show Log') this.log.channel.show();
+        if (choice === 'Reload Library') this.reload();
+      });
     }
   }
 
