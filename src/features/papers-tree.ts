@@ -44,6 +44,7 @@ export class PapersTreeProvider implements vscode.TreeDataProvider<PapersNode>, 
   private queryValue = '';
   private results: SearchHit[] = [];
   groupBy: GroupBy = 'year';
+  private groupCache: GroupNode[] | undefined;
   view: vscode.TreeView<PapersNode> | undefined;
 
   constructor(private readonly library: LibraryService) {}
@@ -56,6 +57,7 @@ export class PapersTreeProvider implements vscode.TreeDataProvider<PapersNode>, 
   setQuery(query: string): void {
     this.queryValue = query.trim();
     this.results = this.queryValue ? this.library.search(this.queryValue) : [];
+    this.groupCache = undefined;
     void vscode.commands.executeCommand('setContext', CONTEXT.hasQuery, Boolean(this.queryValue));
     if (this.view) {
       const count = `${this.results.length} result${this.results.length === 1 ? '' : 's'}`;
@@ -77,8 +79,13 @@ export class PapersTreeProvider implements vscode.TreeDataProvider<PapersNode>, 
     return this.groups();
   }
 
-  /** Top-level groups, newest year first (or sources in priority order). */
+  /** Top-level groups, newest year first (or sources in priority order); computed once per change. */
   groups(): GroupNode[] {
+    this.groupCache ??= this.computeGroups();
+    return this.groupCache;
+  }
+
+  private computeGroups(): GroupNode[] {
     const groups = new Map<string, Paper[]>();
     for (const paper of this.library.papers) {
       const label = this.groupBy === 'year' ? String(paperYear(paper) ?? 'No year') : sourceLabel(paper);
@@ -104,7 +111,7 @@ export class PapersTreeProvider implements vscode.TreeDataProvider<PapersNode>, 
 
   getTreeItem(node: PapersNode): vscode.TreeItem {
     if (node.kind === 'group') {
-      const item = new vscode.TreeItem(node.label, this.groupBy === 'year' && node === this.groups()[0] ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+      const item = new vscode.TreeItem(node.label, this.groupBy === 'year' && node.id === this.groups()[0]?.id ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
       item.id = node.id;
       item.description = `${node.papers.length}`;
       item.tooltip = `${node.papers.length} paper${node.papers.length === 1 ? '' : 's'}`;
