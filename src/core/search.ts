@@ -115,6 +115,15 @@ function trigrams(term: string): number[] {
   return codes;
 }
 
+/** An index's word tables as plain data (JSON-safe). */
+export interface IndexSnapshot {
+  paperCount: number;
+  vocabulary: string[];
+  /** Per word: paper index × 8 + field index. */
+  postings: number[][];
+  titlePhrases: string[];
+}
+
 /** One query word's fuzzy expansion: vocabulary terms and how similar each is (0…1). */
 interface Expansion {
   termIds: number[];
@@ -180,13 +189,38 @@ export class SearchIndex {
     return index;
   }
 
-  private addPaper(paperIndex: number): void {
-    const paper = this.papers[paperIndex];
-    this.titlePhrases.push(indexTerms(paper.title).join(' '));
+  /** The index's word tables, to store and restore with `fromSnapshot` (for the same papers, same order). */
+  snapshot(): IndexSnapshot {
+    return { paperCount: this.papers.length, vocabulary: this.vocabulary, postings: this.postings, titlePhrases: this.titlePhrases };
+  }
+
+  /**
+   * An index restored from a snapshot of the same papers: the bundled corpus is indexed at build
+   * time, so activation skips tokenising every abstract. Undefined when the snapshot does not fit.
+   */
+  static fromSnapshot(papers: readonly Paper[], snapshot: IndexSnapshot): SearchIndex | undefined {
+    if (snapshot.paperCount !== papers.length || snapshot.vocabulary.length !== snapshot.postings.length || snapshot.titlePhrases.length !== papers.length) return undefined;
+    const index = new SearchIndex(papers, true);
+    papers.forEach((paper, paperIndex) => index.addKeys(paper, paperIndex));
+    index.vocabulary.push(...snapshot.vocabulary);
+    index.postings.push(...snapshot.postings);
+    index.titlePhrases.push(...snapshot.titlePhrases);
+    index.vocabulary.forEach((term, id) => index.termIds.set(term, id));
+    index.finishIndexing();
+    return index;
+  }
+
+  private addKeys(paper: Paper, paperIndex: number): void {
     if (!this.byKey.has(paper.id.toLowerCase())) this.byKey.set(paper.id.toLowerCase(), paperIndex);
     this.byExactKey.set(paper.id, paperIndex);
     if (paper.arxiv) this.byArxiv.set(paper.arxiv.toLowerCase(), paperIndex);
     if (paper.DOI) this.byDoi.set(normaliseDoi(paper.DOI), paperIndex);
+  }
+
+  private addPaper(paperIndex: number): void {
+    const paper = this.papers[paperIndex];
+    this.titlePhrases.push(indexTerms(paper.title).join(' '));
+    this.addKeys(paper, paperIndex);
     FIELDS.forEach((field, fieldIndex) => {
       const text = searchFieldText(paper, field);
       if (!text) return;

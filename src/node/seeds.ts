@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DEFAULT_KEY_TEMPLATE } from '../core/citekey';
 import { buildBundledLibrary, SeedSource } from '../core/corpus';
+import { IndexSnapshot, SearchIndex } from '../core/search';
 import { Paper, Problem } from '../core/types';
 
 /** The folder of the bundled corpus, shipped beside `dist/`. */
@@ -33,6 +34,8 @@ interface CorpusCache {
   keyTemplate: string;
   papers: Paper[];
   problems: Problem[];
+  /** The search index over `papers`, so activation does not tokenise the abstracts either. */
+  index: IndexSnapshot;
 }
 
 /** Identifies the exact seed files: names and contents. */
@@ -51,7 +54,7 @@ function fingerprint(listings: SeedSource[], metadata: SeedSource[]): string {
 export function loadBundledLibrary(
   folder = defaultSeedFolder(),
   options: { keyTemplate?: string; cacheFile?: string } = {},
-): { papers: Paper[]; problems: Problem[]; fromCache: boolean } {
+): { papers: Paper[]; problems: Problem[]; fromCache: boolean; index?: IndexSnapshot } {
   const { listings, metadata } = readSeedFolder(folder);
   const keyTemplate = options.keyTemplate ?? DEFAULT_KEY_TEMPLATE;
   const cacheFile = options.cacheFile ?? defaultCacheFile();
@@ -59,7 +62,7 @@ export function loadBundledLibrary(
     try {
       const cache = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as CorpusCache;
       if (cache.keyTemplate === keyTemplate && cache.fingerprint === fingerprint(listings, metadata)) {
-        return { papers: cache.papers, problems: cache.problems, fromCache: true };
+        return { papers: cache.papers, problems: cache.problems, fromCache: true, index: cache.index };
       }
     } catch {
       // An unreadable cache is only a missed shortcut: parse the files below.
@@ -72,7 +75,8 @@ export function loadBundledLibrary(
 export function writeCorpusCache(folder: string, cacheFile: string): number {
   const { listings, metadata } = readSeedFolder(folder);
   const { papers, problems } = buildBundledLibrary(listings, metadata);
-  const cache: CorpusCache = { fingerprint: fingerprint(listings, metadata), keyTemplate: DEFAULT_KEY_TEMPLATE, papers, problems };
+  const index = new SearchIndex(papers).snapshot();
+  const cache: CorpusCache = { fingerprint: fingerprint(listings, metadata), keyTemplate: DEFAULT_KEY_TEMPLATE, papers, problems, index };
   fs.writeFileSync(cacheFile, JSON.stringify(cache));
   return papers.length;
 }

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import * as path from 'path';
 import { toBibtex } from '../core/bibtex';
 import { mergeLibraries } from '../core/merge';
-import { SearchHit, SearchIndex } from '../core/search';
+import { IndexSnapshot, SearchHit, SearchIndex } from '../core/search';
 import { Paper, Problem } from '../core/types';
 import { loadBundledLibrary } from '../node/seeds';
 import { readConfig } from './config';
@@ -72,13 +72,15 @@ export class LibraryService implements vscode.Disposable {
     const config = readConfig();
     if (!config.includeBundled) {
       this.bundled = undefined;
+      this.bundledIndex = undefined;
       return;
     }
     const started = performance.now();
     try {
       const folder = path.join(this.extensionPath, 'seeds');
-      const { papers, problems } = loadBundledLibrary(folder, { keyTemplate: config.keyTemplate });
+      const { papers, problems, index } = loadBundledLibrary(folder, { keyTemplate: config.keyTemplate });
       this.bundled = { id: 'bundled', label: 'Bundled library', papers, problems };
+      this.bundledIndex = index;
       this.log.info(`bundled library: ${papers.length} papers from ${folder} in ${(performance.now() - started).toFixed(1)} ms`);
       for (const problem of problems) this.log.warn(`bundled library: ${problem.message}`);
     } catch (err) {
@@ -108,6 +110,8 @@ export class LibraryService implements vscode.Disposable {
   /** Libraries up to this size are indexed at once; larger ones in slices between other work. */
   private static readonly SLICED_FROM = 2000;
   private generation = 0;
+  /** The bundled corpus's index as built at build time, while the seeds match it. */
+  private bundledIndex: IndexSnapshot | undefined;
 
   private rebuild(): void {
     const started = performance.now();
@@ -135,7 +139,8 @@ export class LibraryService implements vscode.Disposable {
       setTimeout(() => index.prepareFuzzy(), 0);
     };
     if (papers.length < LibraryService.SLICED_FROM) {
-      install(new SearchIndex(papers));
+      const onlyBundled = this.bundledIndex && this.userSources.length === 0 ? SearchIndex.fromSnapshot(papers, this.bundledIndex) : undefined;
+      install(onlyBundled ?? new SearchIndex(papers));
       return;
     }
     // The previous index keeps answering until the new one is complete.

@@ -112,3 +112,19 @@ describe('building an index in slices', () => {
     }
   });
 });
+
+describe('index snapshots', () => {
+  it('restores an index that answers exactly like the one it was taken from, through JSON', () => {
+    const snapshot = JSON.parse(JSON.stringify(index.snapshot()));
+    const restored = SearchIndex.fromSnapshot(papers, snapshot);
+    assert.ok(restored);
+    for (const [q] of BENCH_QUERIES) {
+      assert.deepEqual(restored.search(q, { limit: 5 }).map((h) => [h.paper.id, h.score]), index.search(q, { limit: 5 }).map((h) => [h.paper.id, h.score]), q);
+    }
+    assert.equal(restored.byId('lee2023teaching')?.arxiv, '2307.03381');
+  });
+
+  it('refuses a snapshot taken of other papers', () => {
+    assert.equal(SearchIndex.fromSnapshot(papers.slice(1), index.snapshot()), undefined);
+  });
+});
