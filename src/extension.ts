@@ -48,7 +48,7 @@ export function activate(context: vscode.ExtensionContext): LitCiteApi {
   registerPaperCommands(context, library, details);
   registerLibraryCommands(context, library, log);
   const libraries = registerUserLibraries(context, library, log);
-  registerAddPaper(context, { library, libraries, fetcher: new MetadataFetcher(context.globalState), bibliographyOf: async (d) => (await bibs.resolve(d)).files.filter((f) => isBibtexPath(f.path)) });
+  registerAddPaper(context, { library, libraries, log, fetcher: new MetadataFetcher(context.globalState), bibliographyOf: async (d) => (await bibs.resolve(d)).files.filter((f) => isBibtexPath(f.path)) });
   registerInsertCitation(context, library, citing);
   registerHover(context, library, bibs);
   registerCompletion(context, library, bibs);

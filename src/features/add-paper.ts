@@ -9,10 +9,12 @@ import { dirName, joinPath } from '../core/tex-project';
 import { normaliseDoi } from '../core/text';
 import { Paper, paperVenue, paperYear } from '../core/types';
 import { COMMANDS } from '../ids';
+import { appendToClosedBib } from '../services/bib-append';
 import { readConfig } from '../services/config';
 import { addToWorkspaceEdit } from '../services/convert';
 import { MetadataFetcher } from '../services/fetch-metadata';
 import { LibraryService } from '../services/library-service';
+import { Log } from '../services/log';
 import { labelFor, resolvePath, UserLibraries } from '../services/user-libraries';
 
 /** What Add Paper may be told instead of asking: where to write, and whether to ask before writing. */
@@ -35,6 +37,7 @@ interface Dependencies {
   library: LibraryService;
   libraries: UserLibraries;
   fetcher: MetadataFetcher;
+  log: Log;
   /** The writing features' resolution of a document's bibliography, when registered. */
   bibliographyOf?: BibliographyResolver;
 }
@@ -91,7 +94,7 @@ async function addPaper(deps: Dependencies, input: string | undefined, options: 
   }
 
   const entry = toBibtex({ ...paper, id: key }, { includeAbstract: true });
-  const written = await appendEntry(target, bibText, entry);
+  const written = await appendEntry(target, bibText, entry, deps.log);
   if (!written) return { ok: false, reason: 'write', message: `${targetLabel} could not be written. Nothing was added.` };
 
   await deps.libraries.include(target);
@@ -255,13 +258,14 @@ async function currentText(uri: vscode.Uri): Promise<string | undefined> {
 }
 
 /**
- * Appends the entry in one WorkspaceEdit (creating the file when needed), so it is either all there
- * or not at all, and undoable. A file open in an editor keeps the edit unsaved, like any edit made
- * there; otherwise the file is saved.
+ * Appends the entry, so it is either all there or not at all. A new file is created by one
+ * WorkspaceEdit; a file shown in an editor gets an undoable edit left unsaved, like any edit made
+ * there; a closed file is appended to and saved without changing its existing bytes.
  */
-async function appendEntry(uri: vscode.Uri, text: string | undefined, entry: string): Promise<boolean> {
-  const edit = new vscode.WorkspaceEdit();
+async function appendEntry(uri: vscode.Uri, text: string | undefined, entry: string, log: Log): Promise<boolean> {
   const shown = vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === uri.toString()));
+  if (text !== undefined && !shown) return appendToClosedBib(uri, entry, log);
+  const edit = new vscode.WorkspaceEdit();
   if (text === undefined) {
     edit.createFile(uri, { ignoreIfExists: true });
     edit.insert(uri, new vscode.Position(0, 0), appendEntryEdit('', entry).text);
@@ -271,8 +275,7 @@ async function appendEntry(uri: vscode.Uri, text: string | undefined, entry: str
   }
   if (!(await vscode.workspace.applyEdit(edit))) return false;
   if (shown) return true;
-  const document = await vscode.workspace.openTextDocument(uri);
-  return document.save();
+  return (await vscode.workspace.openTextDocument(uri)).save();
 }
 
 async function revealLine(uri: vscode.Uri, line: number): Promise<void> {

@@ -1,14 +1,9 @@
 import * as vscode from 'vscode';
+import { flavorForLanguage } from '../core/cite-syntax';
 import { COMMANDS } from '../ids';
 import { LibraryService } from '../services/library-service';
 import { PapersTreeProvider } from './papers-tree';
 import { lastQuery, pickPapers } from './search-picker';
-
-/** Languages whose documents get citations inserted. */
-export function isWritingDocument(document: vscode.TextDocument | undefined): boolean {
-  if (!document) return false;
-  return ['latex', 'tex', 'markdown', 'quarto', 'rmd'].includes(document.languageId) || /\.(tex|ltx|md|qmd|rmd)$/i.test(document.fileName);
-}
 
 /**
  * `LitCite: Search Papers`: the search QuickPick. Enter cites the chosen papers when a LaTeX or
@@ -19,7 +14,7 @@ export function registerSearchCommand(context: vscode.ExtensionContext, library:
   context.subscriptions.push(
     vscode.commands.registerCommand(COMMANDS.search, async (initialQuery?: unknown) => {
       const editor = vscode.window.activeTextEditor;
-      const writing = isWritingDocument(editor?.document);
+      const writing = editor !== undefined && flavorForLanguage(editor.document.languageId, editor.document.fileName) !== undefined;
       const picked = await pickPapers(library, {
         title: writing ? 'LitCite: Search Papers — Enter cites the selected papers' : 'LitCite: Search Papers',
         canPickMany: true,

@@ -9,6 +9,7 @@ import type { Paper, TextEdit } from '../core/types';
 import { SECTION, SETTINGS } from '../ids';
 import { BibliographyService, isOpenInEditor, type DocumentBibliography } from './bibliography';
 import { readConfig } from './config';
+import { appendToClosedBib } from './bib-append';
 import { addToWorkspaceEdit } from './convert';
 import { LibraryService } from './library-service';
 import { Log } from './log';
@@ -295,13 +296,9 @@ export class Citing implements vscode.Disposable {
     }
     if (docEdits.length && !(await vscode.workspace.applyEdit(docEdit))) return false;
     if (bib.doc) {
-      const raw = await rawAppendReason(target.uri);
-      if (raw) return this.appendBytes(target.uri, raw.bytes, entries, raw.reason);
-      const bibEdit = new vscode.WorkspaceEdit();
-      addToWorkspaceEdit(bibEdit, bib.doc, appendEntryEdit(bib.doc.getText(), entries));
-      if (!(await vscode.workspace.applyEdit(bibEdit))) return false;
-      if (!(await bib.doc.save())) this.log.warn(`could not save ${target.uri.toString(true)}`);
-      return true;
+      const appended = await appendToClosedBib(target.uri, entries, this.log);
+      this.bibs.forget(target.uri);
+      return appended;
     }
     const content = appendEntryEdit('', entries).text.replace(/\n/g, newFileEol(target.uri));
     const create = new vscode.WorkspaceEdit();
@@ -312,24 +309,6 @@ export class Citing implements vscode.Disposable {
     return true;
   }
 
-  /** Appends `entries` after the file's exact bytes, written straight to disk (see {@link rawAppendReason}). */
-  private async appendBytes(uri: vscode.Uri, bytes: Uint8Array, entries: string, reason: string): Promise<boolean> {
-    // latin1 maps each byte to one character, so the tail the edit looks at is the file's own, whatever its encoding
-    const text = new TextDecoder('latin1').decode(bytes);
-    const added = new TextEncoder().encode(appendEntryEdit(text, entries).text);
-    const out = new Uint8Array(bytes.length + added.length);
-    out.set(bytes);
-    out.set(added, bytes.length);
-    try {
-      await vscode.workspace.fs.writeFile(uri, out);
-    } catch (err) {
-      this.log.warn(`could not write ${uri.toString(true)}: ${(err as Error).message}`);
-      return false;
-    }
-    this.bibs.forget(uri);
-    this.log.info(`appended to ${uri.toString(true)} byte for byte (${reason})`);
-    return true;
-  }
 
   /** Messages about what happened that the user would not otherwise see. */
   private report(document: vscode.TextDocument, target: Target | undefined, plan: BibPlan, flavor: CiteFlavor | undefined): void {
@@ -441,47 +420,3 @@ function newFileEol(uri: vscode.Uri): string {
   return process.platform === 'win32' ? '\r\n' : '\n';
 }
 
-/**
- * Why a closed .bib must be appended to on disk rather than through its document, with its bytes;
- * undefined when the document path keeps every existing byte. Loading a file into a document
- * decodes it (a file that is not UTF-8 would be re-encoded on save) and gives it one line ending
- * (mixed endings would be normalised); saving runs the participants the user enabled, which
- * rewrite lines the append did not touch.
- */
-async function rawAppendReason(uri: vscode.Uri): Promise<{ bytes: Uint8Array; reason: string } | undefined> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await vscode.workspace.fs.readFile(uri);
-  } catch {
-    return undefined;
-  }
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return { bytes, reason: 'not UTF-8' };
-  }
-  if (hasMixedLineEndings(bytes)) return { bytes, reason: 'mixed line endings' };
-  const files = vscode.workspace.getConfiguration('files', uri);
-  const editor = vscode.workspace.getConfiguration('editor', uri);
-  if (files.get<boolean>('trimTrailingWhitespace')) return { bytes, reason: 'files.trimTrailingWhitespace' };
-  if (files.get<boolean>('insertFinalNewline')) return { bytes, reason: 'files.insertFinalNewline' };
-  if (editor.get<boolean>('formatOnSave')) return { bytes, reason: 'editor.formatOnSave' };
-  return undefined;
-}
-
-/** Whether the bytes hold both CRLF and bare LF (or bare CR) line breaks. */
-function hasMixedLineEndings(bytes: Uint8Array): boolean {
-  let crlf = false;
-  let lf = false;
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i];
-    if (b === 13) {
-      if (bytes[i + 1] === 10) {
-        crlf = true;
-        i++;
-      } else lf = true;
-    } else if (b === 10) lf = true;
-    if (crlf && lf) return true;
-  }
-  return false;
-}

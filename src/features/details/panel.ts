@@ -1,6 +1,5 @@
 import { randomBytes } from 'crypto';
 import * as vscode from 'vscode';
-import { SearchField } from '../../core/search';
 import { venueAndYear } from '../../core/render';
 import { displayName, Paper, Span } from '../../core/types';
 import { COMMANDS, WEBVIEWS } from '../../ids';
@@ -132,18 +131,17 @@ export class DetailsPanel implements vscode.Disposable {
           void vscode.window.showWarningMessage(`LitCite: the paper "${message.key}" is no longer in the library.`);
           return;
         }
+        if (message.action === 'openDoi') {
+          if (paper.DOI) void vscode.env.openExternal(vscode.Uri.parse(`https://doi.org/${encodeURI(paper.DOI)}`, true));
+          return;
+        }
         const commandFor = {
           insertCitation: COMMANDS.insertCitation,
           copyBibtex: COMMANDS.copyBibtex,
           copyKey: COMMANDS.copyKey,
           openArxiv: COMMANDS.openArxiv,
           openCode: COMMANDS.openCode,
-          openDoi: 'litcite.internal.openDoi',
         } as const;
-        if (message.action === 'openDoi') {
-          if (paper.DOI) void vscode.env.openExternal(vscode.Uri.parse(`https://doi.org/${encodeURI(paper.DOI)}`, true));
-          return;
-        }
         const args = message.action === 'insertCitation' ? { keys: [paper.id] } : paper.id;
         void vscode.commands.executeCommand(commandFor[message.action], args).then(() => {
           if (message.action === 'copyBibtex' || message.action === 'copyKey') {
@@ -193,9 +191,4 @@ function toPaperView(paper: Paper, bibtex: string, highlights: Span[]): PaperVie
     highlights,
     bibtex,
   };
-}
-
-/** Abstract ranges a search matched, for highlighting in the panel. */
-export function abstractHighlights(matches: { field: SearchField; ranges: Span[] }[]): Span[] {
-  return matches.find((m) => m.field === 'abstract')?.ranges ?? [];
 }
