@@ -40,6 +40,8 @@ const builds = [
   { ...common, sourcemap: false, minify: false, entryPoints: ['src/node/build-corpus-cache.ts'], outfile: 'out/build-corpus-cache.js' },
 ];
 if (args.has('--tests')) {
+  // Test bundles of deleted test files must not run again.
+  fs.rmSync('out/test', { recursive: true, force: true });
   builds.push(
     { ...common, entryPoints: testEntries('test/unit', 'unit'), outdir: 'out/test' },
     { ...common, external: ['vscode', 'mocha'], entryPoints: testEntries('test/integration', 'integration'), outdir: 'out/test' },

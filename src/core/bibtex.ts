@@ -1,12 +1,7 @@
 import { plugins } from '@citation-js/core';
 import '@citation-js/plugin-bibtex';
-// citation-js's CSL → BibTeX mapping (entry type, which CSL variable becomes which field, page
-// ranges, list fields) is reused as is. Its value formatter (lib/output/value.js) is not: it drops
-// every character it has no LaTeX macro for, escapes LaTeX already present in a title into
-// `\textdollar{}\textbackslash{}…`, braces every capitalised word, writes `month = {jul 7}` and
-// replaces the key. The mapping is not re-exported by the package, hence the deep import.
-import { formatBibtex } from '@citation-js/plugin-bibtex/lib/mapping/index.js';
-import type { CslName, Paper } from './types';
+import { fromScript } from './latex/symbols';
+import type { CslName, Paper, RichRun } from './types';
 
 /** Options for BibTeX output. */
 export interface BibtexOptions {
@@ -40,99 +35,121 @@ export function toBibtexFile(papers: Paper[], options: BibtexOptions = {}): stri
 
 // ---------------------------------------------------------------------------------------------
 // Entry shape
+//
+// The mapping is the inverse of the reader's (core/bibtex/fields.ts), so a paper written here and
+// read back is the same paper. citation-js's CSL → BibTeX mapping is not used: it maps chapters
+// to @inbook, files a proceedings publisher under `organization`, drops `and others` and the
+// fields it has no BibTeX name for, and its value formatter drops characters it cannot encode.
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 
 /** Venue names that are journals even when the record's CSL type does not say so. */
-const JOURNAL_NAME = /\b(journal|transactions|letters|magazine|annals)\b/i;
+const JOURNAL_NAME = /\b(?:journal|transactions|letters|magazine|annals)\b/i;
 
-/** Canonical field order; fields not listed keep citation-js's order before `note` and `abstract`. */
+/** Canonical field order; fields not listed keep their insertion order before `note` and `abstract`. */
 const FIELD_ORDER = [
-  'author', 'editor', 'title', 'booktitle', 'journal', 'volume', 'number', 'pages', 'edition', 'series',
-  'chapter', 'publisher', 'organization', 'school', 'institution', 'address', 'howpublished',
-  'year', 'month', 'eprint', 'archiveprefix', 'primaryclass', 'doi', 'isbn', 'issn', 'url',
+  'author', 'editor', 'translator', 'title', 'booktitle', 'journal', 'volume', 'number', 'pages', 'edition', 'series',
+  'chapter', 'publisher', 'organization', 'school', 'institution', 'address', 'howpublished', 'type',
+  'year', 'month', 'eprint', 'archiveprefix', 'primaryclass', 'doi', 'isbn', 'issn', 'url', 'urldate',
 ];
-const FIELD_LAST = ['note', 'abstract'];
+const FIELD_LAST = ['keywords', 'note', 'abstract'];
 const FIELD_SPELLING: Record<string, string> = { archiveprefix: 'archivePrefix', primaryclass: 'primaryClass' };
 
-const CSL_VARIABLES = [
-  'title', 'author', 'issued', 'URL', 'DOI', 'container-title', 'publisher', 'volume', 'issue', 'page', 'note',
-] as const;
-
 function bibtexFields(paper: Paper, options: BibtexOptions): { type: string; fields: Map<string, string> } {
-  const csl: Record<string, unknown> = { id: paper.id, type: paper.type };
-  for (const variable of CSL_VARIABLES) {
-    if (paper[variable] !== undefined) csl[variable] = paper[variable];
-  }
-  const mapped = formatBibtex([csl])[0];
-  const fieldTypes = plugins.config.get('@bibtex').constants.fieldTypes;
-
   const fields = new Map<string, string>();
-  for (const [name, value] of Object.entries(mapped.properties)) {
-    // year/month are rebuilt from `issued` below; `howpublished` only repeats the URL for @misc,
-    // and plain.bst would print it outside \url, where `_` or `%` breaks LaTeX.
-    if (name === 'year' || name === 'month' || value === undefined || value === null) continue;
-    if (name === 'howpublished' && typeof value === 'string' && /^https?:/i.test(value)) continue;
-    const rendered = renderField(name, value, fieldTypes[name]);
-    if (rendered) fields.set(name, rendered);
-  }
-
-  const arxiv = paper.arxiv ? normaliseArxiv(paper.arxiv) : undefined;
+  const set = (name: string, value: string | undefined): void => {
+    if (value) fields.set(name, value);
+  };
   const venue = paper['container-title'] ?? paper.event;
-  const type = entryType(paper, mapped.type, venue);
-  fields.delete('journal');
-  fields.delete('booktitle');
-  if (type === 'article' && venue) fields.set('journal', renderLatex(venue, false));
-  if (type === 'inproceedings' && venue) fields.set('booktitle', renderLatex(venue, false));
-  if ((type === 'inbook' || type === 'incollection') && paper['container-title']) {
-    fields.set('booktitle', renderLatex(paper['container-title'], false));
-  }
-  // citation-js files a proceedings publisher (PMLR, ACM) under `organization`, which styles
-  // print as the organiser; `publisher` is what it is.
-  const organization = fields.get('organization');
-  if (type === 'inproceedings' && organization && !fields.has('publisher')) {
-    fields.set('publisher', organization);
-    fields.delete('organization');
-  }
+  const type = entryType(paper, venue);
+  const arxiv = paper.arxiv ? normaliseArxiv(paper.arxiv) : undefined;
 
-  const [year, month] = paper.issued?.['date-parts']?.[0] ?? [];
-  if (Number.isFinite(year)) fields.set('year', String(year));
-  if (Number.isInteger(month) && month >= 1 && month <= 12) fields.set('month', MONTHS[month - 1]);
+  set('author', renderNames(paper.author, paper.authorEtAl));
+  set('editor', paper.editor ? renderNames(paper.editor, paper.editorEtAl) : undefined);
+  set('translator', paper.translator ? renderNames(paper.translator, false) : undefined);
+  set('title', paper.titleRich ? renderRuns(paper.titleRich, true) : renderLatex(paper.title, true));
+  if (type === 'article' && venue) set('journal', renderLatex(venue, false));
+  if ((type === 'inproceedings' || type === 'incollection' || type === 'inbook') && venue) set('booktitle', renderLatex(venue, false));
+  set('volume', text(paper.volume));
+  if (type === 'article') set('number', text(paper.issue ?? paper.number));
+  else set('number', text(paper.number ?? paper['collection-number'] ?? paper.issue));
+  set('pages', paper.page ? renderLatex(paper.page.replace(/\s*[-–—]+\s*/g, '--'), false) : undefined);
+  set('edition', text(paper.edition));
+  set('series', text(paper['collection-title']));
+  set('chapter', text(paper['chapter-number']));
+  if (type === 'techreport') set('institution', text(paper.publisher));
+  else if (type === 'phdthesis' || type === 'mastersthesis') set('school', text(paper.publisher));
+  else set('publisher', text(paper.publisher));
+  set('organization', text(paper.authority));
+  set('address', text(paper['publisher-place']));
+  set('howpublished', text(paper.medium));
+  const defaultGenre = type === 'phdthesis' ? /^ph\.?\s?d\.?\s+thesis$/i : type === 'mastersthesis' ? /^master'?s\s+thesis$/i : undefined;
+  if (paper.genre && !(defaultGenre && defaultGenre.test(paper.genre))) set('type', text(paper.genre));
+
+  const date = paper.issued?.['date-parts']?.[0] ?? [];
+  const [year, month] = date;
+  if (Number.isFinite(year)) set('year', String(year));
+  else if (paper.issued?.literal) set('year', text(paper.issued.literal));
+  if (Number.isInteger(month) && month >= 1 && month <= 12) set('month', MONTHS[month - 1]);
 
   const doi = paper.DOI ? normaliseDoi(paper.DOI) : undefined;
-  if (doi) fields.set('doi', verbatim(doi));
+  set('doi', doi ? verbatim(doi) : undefined);
   if (arxiv) {
-    fields.set('eprint', verbatim(arxiv));
-    fields.set('archiveprefix', 'arXiv');
+    set('eprint', verbatim(arxiv));
+    set('archiveprefix', 'arXiv');
+    if (paper.arxivClass) set('primaryclass', verbatim(paper.arxivClass));
     // The DataCite DOI arXiv registers for every preprint; a published version's DOI wins.
-    if (type === 'misc' && !doi) fields.set('doi', `10.48550/arXiv.${verbatim(arxiv)}`);
+    if (type === 'misc' && !doi) set('doi', `10.48550/arXiv.${verbatim(arxiv)}`);
   }
+  set('isbn', paper.ISBN ? verbatim(paper.ISBN) : undefined);
+  set('issn', paper.ISSN ? verbatim(paper.ISSN) : undefined);
   const url = paper.URL ?? (arxiv ? `https://arxiv.org/abs/${arxiv}` : undefined);
-  if (url) fields.set('url', verbatim(url, true));
-  else fields.delete('url');
-
-  if (options.includeAbstract && paper.abstract) fields.set('abstract', renderLatex(paper.abstract, false));
+  set('url', url ? verbatim(url, true) : undefined);
+  const accessed = paper.accessed?.['date-parts']?.[0];
+  if (accessed?.length) set('urldate', accessed.map((n, i) => (i === 0 ? String(n) : String(n).padStart(2, '0'))).join('-'));
+  set('keywords', text(paper.keyword));
+  set('note', text(paper.note));
+  if (options.includeAbstract && paper.abstract) set('abstract', renderLatex(paper.abstract, false));
   return { type, fields };
 }
 
+function text(value: string | undefined): string | undefined {
+  return value ? renderLatex(value, false) : undefined;
+}
+
 /**
- * citation-js maps CSL `article` (what preprints are) to `@article` without a journal, which
- * BibTeX warns about and styles print badly; a preprint is `@misc`, a paper with a conference
- * venue `@inproceedings`, a paper with a journal `@article`.
+ * The BibTeX entry type. A preprint is `@misc` (an `@article` without a journal makes BibTeX warn
+ * and styles print badly); a paper with a conference venue `@inproceedings`, with a journal
+ * `@article`; a chapter in an edited book `@incollection`.
  */
-function entryType(paper: Paper, mappedType: string, venue: string | undefined): string {
+function entryType(paper: Paper, venue: string | undefined): string {
   switch (paper.type) {
     case 'paper-conference':
       return venue ? 'inproceedings' : 'misc';
     case 'article-journal':
+    case 'article-magazine':
+    case 'article-newspaper':
+    case 'review':
       return venue ? 'article' : 'misc';
     case 'article':
       if (!venue) return 'misc';
       return JOURNAL_NAME.test(venue) ? 'article' : 'inproceedings';
+    case 'chapter':
+    case 'entry-encyclopedia':
+    case 'entry-dictionary':
+      return paper['container-title'] ? 'incollection' : 'inbook';
+    case 'book':
+      return 'book';
+    case 'pamphlet':
+      return 'booklet';
+    case 'thesis':
+      return /master/i.test(paper.genre ?? '') ? 'mastersthesis' : 'phdthesis';
+    case 'report':
+      return 'techreport';
+    case 'manuscript':
+      return 'unpublished';
     default:
-      if (mappedType === 'article' && !venue) return 'misc';
-      if (mappedType === 'misc' && paper.event) return 'inproceedings';
-      return mappedType;
+      return paper.event ? 'inproceedings' : 'misc';
   }
 }
 
@@ -145,50 +162,38 @@ function orderedFieldNames(fields: Map<string, string>): string[] {
   ];
 }
 
-type FieldType = [string, string] | undefined;
-
-function renderField(name: string, value: unknown, fieldType: FieldType): string | undefined {
-  const [listType, valueType] = fieldType ?? ['field', 'literal'];
-  if (valueType === 'name' && Array.isArray(value)) return renderNames(value as MappedName[]);
-  if (Array.isArray(value)) {
-    const items = value.map((item) => renderLatex(String(item), false)).filter(Boolean);
-    return listType === 'list' ? items.map((item) => (/\sand\s/i.test(item) ? `{${item}}` : item)).join(' and ') : items.join(', ');
-  }
-  const text = String(value);
-  if (valueType === 'verbatim' || valueType === 'uri') return verbatim(text, valueType === 'uri');
-  return renderLatex(text, name === 'title');
-}
-
 // ---------------------------------------------------------------------------------------------
 // Names
 
-/** A name as citation-js's mapping hands it over: CSL literal names arrive as a bare `family`. */
-interface MappedName extends CslName {
-  prefix?: string;
-  suffix?: string;
-}
-
-function renderNames(names: MappedName[]): string {
-  return names.map(renderName).filter(Boolean).join(' and ');
+function renderNames(names: readonly CslName[], etAl: boolean | undefined): string | undefined {
+  const written = names.map(renderName).filter(Boolean);
+  if (etAl) written.push('others');
+  return written.length ? written.join(' and ') : undefined;
 }
 
 /**
- * `Family, Given`. A family name with a space or comma is braced so BibTeX does not split it
- * into von/last parts (`{van der Maaten}, Laurens` keeps the record's family name); a name with
- * no given part (an institution) is braced whole.
+ * `von Family, Jr, Given`. A family name with a space or comma is braced so BibTeX does not split
+ * it (`{Vallée Poussin}`); a particle is written before it when it is lower-case, as BibTeX's von
+ * part, else braced with the family name; a name with no given part (an institution) is braced whole.
  */
-function renderName(name: MappedName): string {
+function renderName(name: CslName): string {
   const family = clean(name.family ?? name.literal ?? '');
   const given = clean(name.given ?? '');
+  const particle = clean(name['non-dropping-particle'] ?? '');
+  const suffix = clean(name.suffix ?? '');
   if (!family && !given) return '';
-  if (!family || (!given && !name.prefix && !name.suffix)) return `{${renderLatex(family || given, false)}}`;
+  if (!family || (!given && !particle && !suffix)) return `{${renderLatex(family || given, false)}}`;
   const familyText = renderLatex(family, false);
   let head = /[\s,]/.test(family) ? `{${familyText}}` : familyText;
-  if (name.prefix) head = `${renderLatex(clean(name.prefix), false)} ${head}`;
+  if (particle) {
+    head = /^\p{Ll}/u.test(particle) && particle.split(/\s+/).every((w) => /^\p{Ll}/u.test(w))
+      ? `${renderLatex(particle, false)} ${head}`
+      : `{${renderLatex(`${particle} ${family}`, false)}}`;
+  }
   const givenText = given ? renderLatex(given, false) : '';
   const givenPart = /,|\sand\s/i.test(given) ? `{${givenText}}` : givenText;
   const parts = [head];
-  if (name.suffix) parts.push(renderLatex(clean(name.suffix), false));
+  if (suffix) parts.push(renderLatex(suffix, false));
   if (givenPart) parts.push(givenPart);
   return parts.join(', ');
 }
@@ -242,11 +247,15 @@ function clean(text: string): string {
  * - In titles (`title`), words BibTeX styles must not lower-case are braced; see needsProtection.
  *   Math and commands with capitals in their name are braced too (`\LaTeX` → `\latex` otherwise).
  */
+const MAX_DEPTH = 20;
+
 function renderLatex(value: string, title: boolean): string {
   return render(clean(value), 0, title);
 }
 
 function render(s: string, depth: number, title: boolean): string {
+  // Braces nested deeper than any real title are written as text, so hostile input stays linear.
+  if (depth > MAX_DEPTH) return escapePlain(s);
   let out = '';
   let plain = '';
   const flush = (): void => {
@@ -262,7 +271,7 @@ function render(s: string, depth: number, title: boolean): string {
     else if (ch === '{') {
       const close = matchingBrace(s, i);
       if (close > 0) unit = { text: `{${render(s.slice(i + 1, close), depth + 1, false)}}`, end: close + 1 };
-    } else if (ch === '<') unit = readRichText(s, i, depth);
+    }
     if (unit) {
       flush();
       out += unit.text;
@@ -373,39 +382,22 @@ function readCommand(s: string, start: number, depth: number, title: boolean): {
   return undefined;
 }
 
-const RICH_TEXT: Array<[open: string, tag: string, latex: string]> = [
-  ['<i>', 'i', '\\textit{'],
-  ['<b>', 'b', '\\textbf{'],
-  ['<sup>', 'sup', '\\textsuperscript{'],
-  ['<sub>', 'sub', '\\textsubscript{'],
-  ['<span class="nocase">', 'span', '{'],
-  ['<span style="font-variant:small-caps;">', 'span', '\\textsc{'],
+const RUN_COMMANDS: Array<[keyof RichRun, string]> = [
+  ['italic', '\\textit{'], ['bold', '\\textbf{'], ['smallCaps', '\\textsc{'], ['code', '\\texttt{'],
+  ['sup', '\\textsuperscript{'], ['sub', '\\textsubscript{'],
 ];
 
-/** CSL-JSON's rich-text markup, as citation-js writes it when it decodes `\textit{…}` and friends. */
-function readRichText(s: string, start: number, depth: number): { text: string; end: number } | undefined {
-  const match = RICH_TEXT.find(([open]) => s.startsWith(open, start));
-  if (!match) return undefined;
-  const [open, tag, latex] = match;
-  const opener = new RegExp(`<${tag}[ >]`, 'g');
-  const closer = `</${tag}>`;
-  let level = 1;
-  let i = start + open.length;
-  while (level > 0) {
-    const nextClose = s.indexOf(closer, i);
-    if (nextClose < 0) return undefined;
-    opener.lastIndex = i;
-    const nextOpen = opener.exec(s);
-    if (nextOpen && nextOpen.index < nextClose) {
-      level++;
-      i = nextOpen.index + 1;
-    } else {
-      level--;
-      i = nextClose + closer.length;
-    }
-  }
-  const inner = s.slice(start + open.length, i - closer.length);
-  return { text: `${latex}${render(inner, depth + 1, false)}}`, end: i };
+/** A title's rich runs as LaTeX: each styled run in its text command, braced against case changes. */
+function renderRuns(runs: readonly RichRun[], title: boolean): string {
+  return runs
+    .map((run) => {
+      // Runs are cut inside the text: their spaces are kept, only folded.
+      const body = render(run.text.replace(/\s+/g, ' '), 0, title && !RUN_COMMANDS.some(([flag]) => run[flag]));
+      let out = body;
+      for (const [flag, command] of RUN_COMMANDS) if (run[flag]) out = `${command}${out}}`;
+      return out === body ? out : `{${out}}`;
+    })
+    .join('');
 }
 
 /**
@@ -418,13 +410,25 @@ function readRichText(s: string, start: number, depth: number): { text: string; 
  */
 function protectWords(text: string): string {
   return text
-    .split(/( )/)
+    .split(' ')
     .map((word) => {
-      const m = /^([^\p{L}\p{N}]*)(.*?)([^\p{L}\p{N}]*)$/u.exec(word);
-      if (!m || !m[2] || !needsProtection(m[2])) return escapePlain(word);
-      return `${escapePlain(m[1])}{${escapePlain(m[2])}}${escapePlain(m[3])}`;
+      // Leading and trailing punctuation stays outside the braces: found by scanning, not by a
+      // regular expression (a lazy `(.*?)` before a trailing class is quadratic on `a----…b`).
+      let start = 0;
+      while (start < word.length && !isWordChar(word, start)) start++;
+      let end = word.length;
+      while (end > start && !isWordChar(word, end - 1)) end--;
+      const core = word.slice(start, end);
+      if (!core || !needsProtection(core)) return escapePlain(word);
+      return `${escapePlain(word.slice(0, start))}{${escapePlain(core)}}${escapePlain(word.slice(end))}`;
     })
-    .join('');
+    .join(' ');
+}
+
+function isWordChar(word: string, i: number): boolean {
+  const c = word.charCodeAt(i);
+  if (c < 128) return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+  return /[\p{L}\p{N}]/u.test(word[i]);
 }
 
 function needsProtection(word: string): boolean {
@@ -475,6 +479,8 @@ const PLAIN_ESCAPES: Record<string, string> = {
 };
 
 function escapePlain(text: string): string {
+  // TeX's ligatures (`--`, `''`, a backquote) are left to mean what TeX makes of them: the reader
+  // decodes them the same way, and a writer typing them in plain text means the dash or quote.
   if (/^[A-Za-z0-9 .,:;!?'"()[\]+\-*/=@`]*$/.test(text)) return text;
   let out = '';
   for (const ch of text) out += escapeChar(ch);
@@ -488,6 +494,8 @@ function escapeChar(ch: string): string {
   if (code < 32 || code === 127) return ' ';
   if (code < 128) return ch;
   const { chars } = latexTables();
+  const script = fromScript(ch);
+  if (script) return `$${script.kind === 'sup' ? '^' : '_'}{${escapeChar(script.base)}}$`;
   return chars.get(ch) ?? accented(ch) ?? `{${ch}}`;
 }
 

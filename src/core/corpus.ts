@@ -1,6 +1,9 @@
 import { assignKeys, DEFAULT_KEY_TEMPLATE } from './citekey';
+import { parseRichText } from './rich-text';
+import { expandVenue } from './venues';
 import { normaliseTitle } from './text';
-import { CslDate, Paper, Problem } from './types';
+import { decodeLatex } from './latex/decode';
+import { CslDate, Paper, Problem, RichRun } from './types';
 
 /** One title/abstract pair found in a scraped listing page, with the line its title is on. */
 export interface SeedEntry {
@@ -96,14 +99,22 @@ function dateOf(meta: SeedMetadata): CslDate | undefined {
   return undefined;
 }
 
+/** Listing text as a reader sees it: arXiv listings keep TeX (`$\\textit{…}$`, ``quotes'', `--`) and some sites HTML tags. */
+function readableText(text: string): { text: string; runs?: RichRun[] } {
+  const html = parseRichText(text);
+  if (html.runs) return html;
+  return decodeLatex(text, true);
+}
+
 /** Builds the CSL-JSON record of a bundled paper (key assigned later). */
 function toPaper(entry: SeedEntry, meta: SeedMetadata | undefined, source: string): Paper {
+  // The title as listed (arXiv listings keep its LaTeX) makes the key; it is decoded once keys are assigned.
   const paper: Paper = {
     id: '',
     type: 'article',
     title: entry.title,
-    author: (meta?.authors ?? []).map((a) => (a.literal ? { literal: a.literal } : { family: a.family, given: a.given })),
-    abstract: entry.abstract,
+    author: (meta?.authors ?? []).map((a) => (a.literal ? { literal: a.literal } : a.given ? { family: a.family, given: a.given } : { family: a.family })),
+    abstract: readableText(entry.abstract).text,
     source,
     sourceLine: entry.line,
   };
@@ -121,9 +132,10 @@ function toPaper(entry: SeedEntry, meta: SeedMetadata | undefined, source: strin
       paper.type = 'article-journal';
       paper['container-title'] = meta.venue;
     } else {
+      // Cited as the venue prints itself: its full name (the short form stays the event).
       paper.type = 'paper-conference';
       paper.event = meta.venue;
-      paper['container-title'] = meta.venue;
+      paper['container-title'] = expandVenue(meta.venue).name;
     }
   }
   return paper;
@@ -182,6 +194,14 @@ export function buildBundledLibrary(
     if (!matched.has(norm)) problems.push({ severity: 'warning', message: `metadata for "${meta.title}" matches no paper in the listings` });
   }
   const keys = assignKeys(papers, options.keyTemplate ?? DEFAULT_KEY_TEMPLATE, options.takenKeys);
-  papers.forEach((paper, i) => { paper.id = keys[i]; });
+  papers.forEach((paper, i) => {
+    paper.id = keys[i];
+    const title = readableText(paper.title);
+    paper.title = title.text;
+    if (title.runs) paper.titleRich = title.runs;
+    // Keys come from the preprint's date; the entry carries the year of the venue it was published at.
+    const venueYear = paper.event ? expandVenue(paper.event).year : undefined;
+    if (venueYear && paper.issued?.['date-parts']?.[0]?.[0] !== venueYear) paper.issued = { 'date-parts': [[venueYear]] };
+  });
   return { papers, problems };
 }

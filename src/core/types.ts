@@ -109,6 +109,12 @@ export interface Paper {
   sourceLine?: number;
   /** UTF-16 offsets of the whole entry (`@` to its closing delimiter) in `source`'s text. */
   sourceSpan?: Span;
+  /** Key of the entry this one takes missing fields from (BibTeX `crossref`), as written. */
+  crossref?: string;
+  /** Keys of biblatex `@xdata` entries whose fields this one takes in. */
+  xdata?: string[];
+  /** `@string` macros (lower-case) the entry's text uses, so it can be written elsewhere with their definitions. */
+  macros?: string[];
   /** What kind of source the paper came from (absent: derive from `source`). */
   origin?: PaperOrigin;
   /** Services a merged online record was found in (`arxiv`, `openalex`, `crossref`, `semanticscholar`, `doi`). */
@@ -150,12 +156,38 @@ export interface TextEdit extends Span {
   text: string;
 }
 
+/** Values a problem names (a key, a field, a macro…), for the one place that words it and for code that reacts to it. */
+export interface ProblemData {
+  file?: string;
+  key?: string;
+  field?: string;
+  macro?: string;
+  parent?: string;
+  command?: string;
+  encoding?: string;
+  reason?: string;
+  type?: string;
+  hint?: string;
+  found?: string;
+  otherFile?: string;
+  otherKey?: string;
+  firstKey?: string;
+  line?: number;
+  column?: number;
+  firstLine?: number;
+  otherLine?: number;
+  index?: number;
+}
+
 /** Something wrong with an input, located in it, for the user to read. */
 export interface Problem {
+  /** What kind of problem (see core/problems.ts); absent for problems that are only words. */
+  code?: string;
   message: string;
   /** 1-based line of the input where the problem starts, when known. */
   line?: number;
   severity: 'error' | 'warning' | 'info';
+  data?: ProblemData;
 }
 
 /** The year a paper was issued, if known. */

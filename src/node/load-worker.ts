@@ -1,7 +1,7 @@
 /* Entry point of dist/load-worker.js: parses one library file off the extension host's main thread. */
 import { parentPort } from 'worker_threads';
 import type { Paper } from '../core/types';
-import { BATCH_SIZE, LoadMessage, LoadRequest, mentionsCrossEntryFields, parseLibrary } from './library-loader';
+import { BATCH_SIZE, LoadMessage, LoadRequest, parseLibrary } from './library-loader';
 
 const port = parentPort;
 port?.once('message', (request: LoadRequest) => {
@@ -16,11 +16,10 @@ port?.once('message', (request: LoadRequest) => {
     else if (done) post(done);
   };
   try {
-    if (request.shared?.wholeIfCrossEntry && mentionsCrossEntryFields(new Uint8Array(request.shared.buffer))) post({ type: 'whole' });
     const started = performance.now();
-    const { papers, problems, firstLine } = parseLibrary(request);
+    const { papers, problems } = parseLibrary(request);
     for (let i = 0; i < papers.length; i += BATCH_SIZE) batches.push(papers.slice(i, i + BATCH_SIZE));
-    done = { type: 'done', problems, parseMs: performance.now() - started, firstLine };
+    done = { type: 'done', problems, parseMs: performance.now() - started };
   } catch (err) {
     batches = [];
     done = { type: 'failed', message: (err as Error).message };

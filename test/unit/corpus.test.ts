@@ -83,7 +83,9 @@ describe('bundled library', () => {
     assert.equal(lee.id, 'lee2023teaching');
     assert.equal(lee.type, 'paper-conference');
     assert.equal(lee.event, 'ICLR 2024');
-    assert.deepEqual(lee.issued, { 'date-parts': [[2023, 7, 7]] });
+    // The key keeps the preprint's year; the record carries the venue's full name and year.
+    assert.equal(lee['container-title'], 'International Conference on Learning Representations (ICLR)');
+    assert.deepEqual(lee.issued, { 'date-parts': [[2024]] });
     assert.deepEqual(lee.author[0], { family: 'Lee', given: 'Nayoung' });
     assert.equal(lee.URL, 'https://arxiv.org/abs/2307.03381');
     assert.equal(lee.code, 'https://github.com/lee-ny/teaching_arithmetic');

@@ -23,7 +23,7 @@ function only(text: string): Paper {
   return papers[0];
 }
 
-describe('parseBibtexLibrary: what citation-js resolves', () => {
+describe('parseBibtexLibrary: what BibTeX resolves', () => {
   it('expands @string macros, the month macros and # concatenation', () => {
     const p = bib([
       '@string{iclr = "International Conference on Learning Representations"}',
@@ -65,9 +65,10 @@ describe('parseBibtexLibrary: what citation-js resolves', () => {
     assert.equal(p.title, 'Naïve');
   });
 
-  it('keeps particles in the family name and braced institutions whole', () => {
+  it('keeps particles apart from the family name, as biber does, and braced institutions whole', () => {
     const p = only('@misc{a, author = {van der Maaten, Laurens and {OpenAI} and Laurens van der Maaten}, title = {T}}');
-    assert.deepEqual(p.author, [{ family: 'van der Maaten', given: 'Laurens' }, { family: 'OpenAI' }, { family: 'van der Maaten', given: 'Laurens' }]);
+    const vanDerMaaten = { family: 'Maaten', given: 'Laurens', 'non-dropping-particle': 'van der' };
+    assert.deepEqual(p.author, [vanDerMaaten, { family: 'OpenAI' }, vanDerMaaten]);
   });
 
   it('keeps keys exactly as written and records source and line', () => {
@@ -126,7 +127,7 @@ describe('parseBibtexLibrary: arXiv and preprints', () => {
 });
 
 describe('parseBibtexLibrary: damaged files', () => {
-  it('reports an entry citation-js cannot read on its line and loads the rest', () => {
+  it('reads an entry with a missing comma between fields, and says where', () => {
     const { papers, problems } = bib([
       '@misc{good1, title = {One}}',
       '@article{bad,',
@@ -135,11 +136,22 @@ describe('parseBibtexLibrary: damaged files', () => {
       '}',
       '@misc{good2, title = {Three}}',
     ].join('\n'));
+    assert.deepEqual(papers.map((p) => p.id), ['good1', 'bad', 'good2']);
+    assert.deepEqual(papers[1].issued, { 'date-parts': [[2023]] });
+    assert.equal(problems.length, 1);
+    assert.equal(problems[0].line, 4);
+    assert.equal(problems[0].severity, 'warning');
+    assert.equal(problems[0].code, 'missing-comma');
+    assert.match(problems[0].message, /^entry `bad`: missing comma before field `year`/);
+  });
+
+  it('reports an entry it cannot read on its line and loads the rest', () => {
+    const { papers, problems } = bib('@misc{good1, title = {One}}\n@article{bad, title = {Two}, = {x}}\n@misc{good2, title = {Three}}');
     assert.deepEqual(papers.map((p) => p.id), ['good1', 'good2']);
     assert.equal(problems.length, 1);
     assert.equal(problems[0].line, 2);
     assert.equal(problems[0].severity, 'error');
-    assert.match(problems[0].message, /^entry `bad` could not be read: expected "\}" but found a field name \(missing comma between fields\?\)/);
+    assert.match(problems[0].message, /^entry `bad` could not be read: expected a field name, found "="; it was skipped$/);
   });
 
   it('reports unbalanced braces where the entry starts and resumes at the next entry', () => {
@@ -156,7 +168,8 @@ describe('parseBibtexLibrary: damaged files', () => {
     assert.deepEqual(papers.map((p) => [p.id, p.sourceLine]), [['before', 1], ['after', 7], ['last', 8]]);
     assert.equal(problems.length, 1);
     assert.equal(problems[0].line, 3);
-    assert.match(problems[0].message, /^unbalanced braces in entry starting here/);
+    assert.equal(problems[0].code, 'unbalanced-entry');
+    assert.match(problems[0].message, /^unbalanced braces in entry `open`; it was skipped/);
   });
 
   it('loads every good entry around several bad ones, whatever their number', () => {
@@ -173,7 +186,7 @@ describe('parseBibtexLibrary: damaged files', () => {
   it('keeps the first of two entries with the same key, and reports the second', () => {
     const { papers, problems } = bib('@misc{x, title = {First}}\n@misc{y, title = {Other}}\n@misc{x, title = {Second}}');
     assert.deepEqual(papers.map((p) => p.title), ['First', 'Other']);
-    assert.deepEqual(problems, [{ severity: 'warning', line: 3, message: 'duplicate key `x` (first at line 1); the first is kept' }]);
+    assert.deepEqual(problems.map((p) => [p.code, p.severity, p.line, p.message]), [['duplicate-key', 'warning', 3, 'duplicate key `x` (first at line 1); the first is kept']]);
   });
 
   it('treats keys differing only in case as duplicates, as BibTeX does', () => {
@@ -182,18 +195,24 @@ describe('parseBibtexLibrary: damaged files', () => {
     assert.match(problems[0].message, /^duplicate key `smith2020` \(first at line 1 as `Smith2020`\)/);
   });
 
-  it('keeps a free-text field whose LaTeX cannot be read as written, and says so', () => {
+  it('reads a stray dollar as a dollar sign and keeps every author', () => {
     const { papers, problems } = bib('@misc{a, title = {Half $math}, author = {Doe, Jane}}\n@misc{b, title = {Fine}}');
     assert.deepEqual(papers.map((p) => [p.id, p.title]), [['a', 'Half $math'], ['b', 'Fine']]);
     assert.equal(papers[0].author.length, 1);
-    assert.equal(problems.length, 1);
-    assert.match(problems[0].message, /^entry `a`: field `title` has LaTeX that could not be read; it is kept as written/);
+    assert.deepEqual(problems, []);
+  });
+
+  it('keeps the names around a command it does not know, and names the command', () => {
+    const { papers, problems } = bib('@misc{a, title = {T}, author = {Doe, Jane and \\weird{Smith}, John and Roe, R}}');
+    assert.deepEqual(papers[0].author.map((a) => a.family), ['Doe', 'Smith', 'Roe']);
+    assert.deepEqual(problems.map((p) => [p.code, p.severity, p.data?.command]), [['unknown-command', 'info', 'weird']]);
   });
 
   it('warns about a crossref to a missing entry', () => {
     const { papers, problems } = bib('@inproceedings{a, title = {T}, crossref = {nowhere}}');
     assert.equal(papers.length, 1);
-    assert.match(problems[0].message, /crossref `nowhere` is not in this file/);
+    assert.equal(problems[0].code, 'crossref-missing');
+    assert.match(problems[0].message, /crossref `nowhere` is not in the library/);
   });
 
   it('reports a file that is not BibTeX once, naming it', () => {
@@ -210,25 +229,24 @@ describe('parseBibtexLibrary: damaged files', () => {
   });
 });
 
-describe('parseBibtexLibrary: agrees with citation-js', () => {
+describe('parseBibtexLibrary: round trips, and citation-js on plain text', () => {
   const seed = readSeedFolder(path.join(process.cwd(), 'seeds'));
   const bundled = buildBundledLibrary(seed.listings, seed.metadata).papers;
 
-  it('gives the fields citation-js gives for the bundled library with abstracts', () => {
+  it('reads the bundled library written out with abstracts back to the same papers', () => {
     const text = toBibtexFile(bundled, { includeAbstract: true });
     const ours = bib(text).papers;
-    const theirs = plugins.input.chain(text, CHAIN_OPTIONS);
     assert.equal(ours.length, 62);
     ours.forEach((p, i) => {
-      const item = theirs[i];
+      const item = bundled[i];
       assert.equal(p.id, item.id);
       assert.equal(p.title, item.title, `title of ${p.id}`);
       assert.equal(p.abstract, item.abstract, `abstract of ${p.id}`);
       assert.equal(p['container-title'], item['container-title']);
-      assert.equal(p.DOI, item.DOI);
+      if (item.DOI) assert.equal(p.DOI, item.DOI);
       assert.equal(p.URL, item.URL);
-      assert.deepEqual(p.issued, item.issued);
-      assert.deepEqual(p.author.map((a) => [a.family, a.given]), (item.author ?? []).map((a) => [a.family, a.given]));
+      assert.deepEqual(p.issued, { 'date-parts': [item.issued!['date-parts'][0].slice(0, 2)] });
+      assert.deepEqual(p.author.map((a) => [a.family, a.given]), item.author.map((a) => [a.family, a.given]));
     });
   });
 
@@ -290,7 +308,7 @@ describe('parseCslJsonLibrary', () => {
     assert.deepEqual(problems, []);
     assert.deepEqual(papers.map((p) => p.id), ['lee2023teaching', 'plain-id', '42']);
     const [a, b, c] = papers;
-    assert.deepEqual(a.author, [{ family: 'Lee', given: 'Nayoung' }, { family: 'van der Maaten', given: 'Laurens' }, { literal: 'OpenAI' }]);
+    assert.deepEqual(a.author, [{ family: 'Lee', given: 'Nayoung' }, { family: 'Maaten', given: 'Laurens', 'non-dropping-particle': 'van der' }, { literal: 'OpenAI' }]);
     assert.deepEqual(a.issued, { 'date-parts': [[2023, 7, 7]] });
     assert.equal(a.arxiv, '2307.03381');
     assert.equal(a.type, 'article');
@@ -304,7 +322,7 @@ describe('parseCslJsonLibrary', () => {
   it('reports invalid JSON once, with the line and column', () => {
     const { papers, problems } = parseCslJsonLibrary('[\n  {"id": "a",\n   "title": }\n]', 'lib.json');
     assert.equal(papers.length, 0);
-    assert.deepEqual(problems, [{ severity: 'error', line: 3, message: 'lib.json is not valid JSON: unexpected `}` at line 3, column 13' }]);
+    assert.deepEqual(problems.map((p) => [p.code, p.severity, p.line, p.message]), [['not-json', 'error', 3, 'lib.json is not valid JSON: unexpected `}` at line 3, column 13']]);
     assert.match(parseCslJsonLibrary('[{"id": "a"}', 'lib.json').problems[0].message, /unexpected end of file at line 1, column 13/);
   });
 
