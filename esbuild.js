@@ -50,6 +50,7 @@ if (args.has('--tests')) {
 }
 if (args.has('--bench')) {
   builds.push({ ...common, entryPoints: ['bench/bench.ts'], outfile: 'out/bench/bench.js' });
+  builds.push({ ...common, entryPoints: ['bench/realworld.ts'], outfile: 'out/bench/realworld.js' });
 }
 
 /** Copies the codicon font and stylesheet next to the webview bundle (webviews can only load local files). */

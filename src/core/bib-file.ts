@@ -85,7 +85,7 @@ export function declaredBibliographies(text: string, flavor: CiteFlavor): string
   }
   const clean = stripLatexComments(text);
   const found: string[] = [];
-  const re = /\\(bibliography|nobibliography|addbibresource|addglobalbib|addsectionbib)(?![A-Za-z])\s*(?:\[([^\]]*)\]\s*)?\{([^{}]*)\}/g;
+  const re = /\\(bibliography|nobibliography|addbibresource|addglobalbib|addsectionbib)(?![A-Za-z])\s*(?:\[([^\][]*)\]\s*)?\{([^{}]*)\}/g;
   for (let m = re.exec(clean); m; m = re.exec(clean)) {
     const command = m[1] ?? '';
     const arg = m[3] ?? '';
@@ -113,8 +113,10 @@ export function quartoProjectBibliographies(quartoYmlText: string): string[] {
 export function texRootMagic(text: string): string | undefined {
   const lines = text.split('\n', 20);
   for (const line of lines) {
-    const m = /^\s*%\s*!\s*tex\s+root\s*=\s*(.*?)\s*$/i.exec(line);
-    if (m?.[1]) return m[1];
+    // The value is the rest of the line, trimmed by hand: `(.*?)\s*$` is quadratic on long spaces.
+    const m = /^\s*%\s*!\s*tex\s+root\s*=/i.exec(line);
+    const value = m ? line.slice(m[0].length).trim() : '';
+    if (value) return value;
   }
   return undefined;
 }
@@ -127,7 +129,7 @@ export function texRootMagic(text: string): string | undefined {
 export function includedFiles(text: string): string[] {
   const clean = stripLatexComments(text);
   const found: string[] = [];
-  const re = /\\(input|include|subfile|subfileinclude|import|subimport|inputfrom|includefrom|subinputfrom|subincludefrom)(?![A-Za-z])\s*\*?\s*\{([^{}]*)\}(?:\s*\{([^{}]*)\})?/g;
+  const re = /\\(input|include|subfile|subfileinclude|import|subimport|inputfrom|includefrom|subinputfrom|subincludefrom)(?![A-Za-z])\s*(?:\*\s*)?\{([^{}]*)\}(?:\s*\{([^{}]*)\})?/g;
   for (let m = re.exec(clean); m; m = re.exec(clean)) {
     const command = m[1] ?? '';
     const first = (m[2] ?? '').trim();
@@ -277,11 +279,47 @@ export function yamlReferenceEntries(yamlText: string): BibEntrySummary[] {
     const line = lines[n]!;
     // the next top-level key ends the references list
     if (start >= 0 && /^[^\s#-]/.test(line)) break;
-    const m = /^[ \t]*(?:-[ \t]+)?(?:\{[ \t]*)?(?:[^#\n]*?[,{][ \t]*)?(["']?)id\1[ \t]*:[ \t]*(["']?)([^"',}#\s][^"',}#]*?)\2[ \t]*(?:[,}#]|$)/.exec(line);
-    const key = m?.[3]?.trim();
+    const key = yamlIdOnLine(line);
     if (key) out.push({ key, type: '', line: n + 1, span: { start: 0, end: 0 } });
   }
   return out;
+}
+
+/**
+ * The value of an `id:` key on a YAML line: at the start of a list item (`- id: a`), indented in
+ * one, or inside a flow mapping (`- {type: book, id: a}`). Read by scanning, not by one regular
+ * expression: optional spaces around an unbounded value made that one quadratic.
+ */
+function yamlIdOnLine(line: string): string | undefined {
+  const hash = line.indexOf(' #');
+  const body = hash >= 0 ? line.slice(0, hash) : line;
+  const head = /^[ \t]*(?:-[ \t]+)?(?:\{[ \t]*)?/.exec(body)![0].length;
+  // Candidate keys: right after the item head, or after a `,`/`{` in a flow mapping.
+  const starts = [head];
+  for (let i = head; i < body.length; i++) if (body[i] === ',' || body[i] === '{') starts.push(i + 1);
+  for (const start of starts) {
+    let p = start;
+    while (body[p] === ' ' || body[p] === '\t') p++;
+    const quote = body[p] === '"' || body[p] === "'" ? body[p] : '';
+    if (!body.startsWith(`${quote}id${quote}`, p)) continue;
+    p += 2 + 2 * quote.length;
+    while (body[p] === ' ' || body[p] === '\t') p++;
+    if (body[p] !== ':') continue;
+    p++;
+    while (body[p] === ' ' || body[p] === '\t') p++;
+    const valueQuote = body[p] === '"' || body[p] === "'" ? body[p] : '';
+    if (valueQuote) {
+      const close = body.indexOf(valueQuote, p + 1);
+      const value = (close > p ? body.slice(p + 1, close) : '').trim();
+      if (value) return value;
+      continue;
+    }
+    let end = p;
+    while (end < body.length && body[end] !== ',' && body[end] !== '}' && body[end] !== '#') end++;
+    const value = body.slice(p, end).trim();
+    if (value && !/^["'#]/.test(value)) return value;
+  }
+  return undefined;
 }
 
 /**
@@ -296,17 +334,24 @@ export function inlineBibliographyEntries(text: string, flavor: CiteFlavor): Bib
   }
   const clean = stripLatexComments(text);
   const out: BibEntrySummary[] = [];
-  const bibitem = /\\bibitem(?![A-Za-z])\s*(?:\[(?:[^\][]|\[[^\]]*\])*\]\s*)?\{([^{}]*)\}/g;
+  const bibitem = /\\bibitem(?![A-Za-z])\s*(?:\[(?:[^\][]|\[[^\][]*\])*\]\s*)?\{([^{}]*)\}/g;
   for (let m = bibitem.exec(clean); m; m = bibitem.exec(clean)) {
     const key = (m[1] ?? '').trim();
     if (key) out.push({ key, type: 'bibitem', line: 0, span: { start: m.index, end: m.index + m[0].length } });
   }
-  const contents = /\\begin\s*\{filecontents\*?\}\s*(?:\[[^\]]*\]\s*)?\{([^{}]*)\}([\s\S]*?)\\end\s*\{filecontents\*?\}/g;
-  for (let m = contents.exec(clean); m; m = contents.exec(clean)) {
+  // Each \begin{filecontents} is matched with the next \end{filecontents} by search, not by a lazy
+  // `[\s\S]*?`: that rescans to the end for every \begin left open.
+  const head = /\\begin\s*\{filecontents\*?\}\s*(?:\[[^\][]*\]\s*)?\{([^{}]*)\}/g;
+  const end = /\\end\s*\{filecontents\*?\}/g;
+  for (let m = head.exec(clean); m; m = head.exec(clean)) {
+    const bodyStart = m.index + m[0].length;
+    end.lastIndex = bodyStart;
+    const close = end.exec(clean);
+    if (!close) break;
+    head.lastIndex = close.index + close[0].length;
     if (!isBibtexPath((m[1] ?? '').trim())) continue;
     // the body of filecontents is written out verbatim, `%` included
-    const bodyStart = m.index + m[0].length - (m[2] ?? '').length - (/\\end\s*\{filecontents\*?\}$/.exec(m[0])?.[0].length ?? 0);
-    const body = text.slice(bodyStart, bodyStart + (m[2] ?? '').length);
+    const body = text.slice(bodyStart, close.index);
     out.push(...scanBibEntries(body).map((e) => ({ ...e, span: { start: e.span.start + bodyStart, end: e.span.end + bodyStart }, line: 0 })));
   }
   return out;
@@ -384,7 +429,7 @@ export function latexBibliographyEdit(texText: string, bibName: string): TextEdi
   const declared = declaredBibliographies(texText, 'latex');
   if (declared.some((d) => d.replace(/\.bib$/i, '').replace(/^\.\//, '') === name.replace(/^\.\//, ''))) return undefined;
   const clean = stripLatexComments(texText);
-  const biblatex = /\\usepackage\s*(?:\[[^\]]*\])?\s*\{[^}]*\bbiblatex\b[^}]*\}|\\(?:addbibresource|printbibliography)(?![A-Za-z])/;
+  const biblatex = /\\usepackage\s*(?:\[[^\][]*\]\s*)?\{[^{}]*\bbiblatex\b[^{}]*\}|\\(?:addbibresource|printbibliography)(?![A-Za-z])/;
   if (biblatex.test(clean)) {
     const begin = /\\begin\s*\{document\}/.exec(clean);
     if (!begin) return undefined;

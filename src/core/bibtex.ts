@@ -73,7 +73,7 @@ function bibtexFields(paper: Paper, options: BibtexOptions): { type: string; fie
   set('volume', text(paper.volume));
   if (type === 'article') set('number', text(paper.issue ?? paper.number));
   else set('number', text(paper.number ?? paper['collection-number'] ?? paper.issue));
-  set('pages', paper.page ? renderLatex(paper.page.replace(/\s*[-–—]+\s*/g, '--'), false) : undefined);
+  set('pages', paper.page ? renderLatex(paper.page.split(/[-–—]+/).map((part) => part.trim()).join('--'), false) : undefined);
   set('edition', text(paper.edition));
   set('series', text(paper['collection-title']));
   set('chapter', text(paper['chapter-number']));

@@ -206,5 +206,7 @@ function mapOffset(edits: readonly TextEdit[], offset: number): number {
 
 /** The length of an insert up to its last key: separators and spaces added after it are stepped over. */
 function insertedLength(inserted: string): number {
-  return inserted.replace(/[\s,;]+$/, '').length;
+  let end = inserted.length;
+  while (end > 0 && /[\s,;]/.test(inserted[end - 1])) end--;
+  return end;
 }

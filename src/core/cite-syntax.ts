@@ -1021,7 +1021,9 @@ function paragraphStartBounded(text: string, p: number, limit: number): number {
   return lineStart;
 }
 
-const FENCE_LINE = /^[ \t]*(`{3,}|~{3,})([^\n]*)$/gm;
+// The run of fence characters is taken whole (the info string cannot start with the same
+// character), so no part of the line is matched two ways.
+const FENCE_LINE = /^[ \t]*(?:(`{3,})([^`\n][^\n]*)?|(~{3,})([^~\n][^\n]*)?)$/gm;
 
 /**
  * The code-fence and comment state at `near`, replayed from the fence lines in `[lo, near)`.
@@ -1034,9 +1036,9 @@ function inferMarkdownState(text: string, lo: number, near: number): MarkdownSta
   let fence: Fence | null = null;
   FENCE_LINE.lastIndex = 0;
   for (let m = FENCE_LINE.exec(slice); m; m = FENCE_LINE.exec(slice)) {
-    const run = m[1] ?? '';
+    const run = m[1] ?? m[3] ?? '';
     const ch = run.charCodeAt(0);
-    const info = (m[2] ?? '').trim();
+    const info = (m[2] ?? m[4] ?? '').trim();
     if (!fence) {
       if (!(ch === BACKTICK && info.includes('`'))) fence = { ch, len: run.length };
     } else if (ch === fence.ch && run.length >= fence.len && info === '') fence = null;

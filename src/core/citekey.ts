@@ -32,7 +32,7 @@ export interface KeyTemplateError {
 export function validateKeyTemplate(template: string): KeyTemplateError | undefined {
   if (!template.trim()) return { message: 'the key template is empty' };
   const unknown: string[] = [];
-  template.replace(/\[([^\]]*)\]/g, (whole, token: string) => {
+  template.replace(/\[([^[\]]*)\]/g, (whole, token: string) => {
     if (!/^(auth|Auth|authors\d|year|shortyear|title|Title|title\d|Title\d|arxiv|venue)$/.test(token)) unknown.push(whole);
     return whole;
   });
@@ -97,7 +97,7 @@ function expandToken(token: string, paper: Paper): string {
  * only `[A-Za-z0-9_:.-]`, starting with a letter (`ref` is put in front otherwise).
  */
 export function baseKey(paper: Paper, template: string = DEFAULT_KEY_TEMPLATE): string {
-  const expanded = template.replace(/\[([^\]]*)\]/g, (_, token: string) => expandToken(token, paper));
+  const expanded = template.replace(/\[([^[\]]*)\]/g, (_, token: string) => expandToken(token, paper));
   let key = foldToAscii(expanded).replace(UNSAFE_KEY_CHARS, '');
   if (!/^[A-Za-z]/.test(key)) key = `ref${key}`;
   return key;

@@ -36,6 +36,12 @@ export function parseCslJson(text: string, sourceName: string): CslParse {
   const problems: Problem[] = [];
   const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (!src.trim()) return { papers: [], problems };
+  const depth = maxNesting(src);
+  if (depth > MAX_NESTING) {
+    // CSL-JSON nests a few levels; deeper input is not a library, and parsing it costs seconds.
+    problems.push(problem('not-csl-json', undefined, { file: sourceName }));
+    return { papers: [], problems };
+  }
   let data: unknown;
   try {
     data = JSON.parse(src);
@@ -178,6 +184,29 @@ function str(value: unknown): string | undefined {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const MAX_NESTING = 64;
+
+/** The deepest nesting of `[`/`{` outside strings (stops counting past the limit). */
+function maxNesting(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) {
+      if (++depth > max) {
+        max = depth;
+        if (max > MAX_NESTING) return max;
+      }
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return max;
 }
 
 // ---------------------------------------------------------------------------------------------

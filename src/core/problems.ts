@@ -15,6 +15,7 @@ export type ProblemCode =
   | 'encoding-declared'
   // BibTeX syntax
   | 'unbalanced-entry'
+  | 'entry-truncated'
   | 'entry-syntax'
   | 'missing-key'
   | 'missing-comma'
@@ -54,6 +55,8 @@ export function problemMessage(code: ProblemCode, data: ProblemData = {}): strin
       return `the file is read as ${data.encoding ?? '?'}, as its "% Encoding:" line says`;
     case 'unbalanced-entry':
       return `unbalanced braces in entry ${key || 'starting here'}; it was skipped`;
+    case 'entry-truncated':
+      return `entry ${key} breaks off at line ${data.line ?? '?'} (${data.reason ?? 'unexpected text'}); the fields before it were read`;
     case 'entry-syntax':
       return `entry ${key} could not be read: ${data.reason ?? 'unexpected text'}; it was skipped`.replace('entry  ', 'entry ');
     case 'missing-key':
@@ -96,6 +99,7 @@ const SEVERITY: Record<ProblemCode, Problem['severity']> = {
   'encoding-fallback': 'warning',
   'encoding-declared': 'info',
   'unbalanced-entry': 'error',
+  'entry-truncated': 'error',
   'entry-syntax': 'error',
   'missing-key': 'error',
   'missing-comma': 'warning',

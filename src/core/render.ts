@@ -39,12 +39,26 @@ export function abstractSnippet(abstract: string, ranges: readonly Span[], width
   if (flat.length <= width) return { text: flat, ranges: ranges.filter((r) => r.end <= flat.length).map((r) => ({ ...r })) };
   // Ranges refer to the original abstract; collapsing whitespace may shift them, so recompute on the flat text.
   const offsets = flat === abstract ? ranges : remapRanges(abstract, flat, ranges);
+  // The window (starting a quarter width before some range) holding the most ranges, found with
+  // two pointers over the ranges in order: linear however dense they are.
+  const sorted = [...offsets].sort((a, b) => a.start - b.start || a.end - b.end);
   let bestStart = 0;
   let bestCount = 0;
-  for (const range of offsets) {
+  let first = 0;
+  let last = 0;
+  for (const range of sorted) {
     const start = Math.max(0, range.start - Math.floor(width / 4));
-    const count = offsets.filter((r) => r.start >= start && r.end <= start + width).length;
-    if (count > bestCount) { bestCount = count; bestStart = start; }
+    while (first < sorted.length && sorted[first].start < start) first++;
+    if (last < first) last = first;
+    while (last < sorted.length && sorted[last].start <= start + width) last++;
+    let count = 0;
+    // Ranges starting in the window end in it too, but for the last few (matched words are short).
+    for (let j = last - 1; j >= first && j >= last - 16 && sorted[j].end > start + width; j--) count--;
+    count += last - first;
+    if (count > bestCount) {
+      bestCount = count;
+      bestStart = start;
+    }
   }
   let start = bestStart;
   if (start > 0) {
@@ -58,7 +72,7 @@ export function abstractSnippet(abstract: string, ranges: readonly Span[], width
   }
   const prefix = start > 0 ? '…' : '';
   const suffix = end < flat.length ? '…' : '';
-  const shown = offsets
+  const shown = sorted
     .filter((r) => r.start >= start && r.end <= end)
     .map((r) => ({ start: r.start - start + prefix.length, end: r.end - start + prefix.length }));
   return { text: prefix + flat.slice(start, end) + suffix, ranges: shown };
@@ -87,7 +101,7 @@ function remapRanges(original: string, flat: string, ranges: readonly Span[]): S
 
 /** Escapes text so Markdown shows it literally. */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~$&]/g, (ch) => `\\${ch}`);
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~$&]/g, '\\$&');
 }
 
 /** The first `max` characters of a text, cut at a word boundary, with an ellipsis when cut. */
@@ -118,8 +132,9 @@ export function paperMarkdown(paper: Paper, options: SummaryOptions = {}): strin
   lines.push('');
   const meta = [escapeMarkdown(formatAuthors(paper)), escapeMarkdown(venueAndYear(paper))].filter(Boolean).join(' · ');
   lines.push(meta);
-  // A key from a CSL-JSON file may hold any character; a backtick would end the code span.
-  const ids = [paper.id.includes('`') ? escapeMarkdown(paper.id) : `\`${paper.id}\``];
+  // A key from a CSL-JSON file may hold any character: a backtick would end the code span, and a
+  // blank line the paragraph (letting what follows become a link).
+  const ids = [/[`\r\n]/.test(paper.id) ? escapeMarkdown(paper.id.replace(/\s+/g, ' ')) : `\`${paper.id}\``];
   if (paper.arxiv) ids.push(`arXiv ${escapeMarkdown(paper.arxiv)}`);
   if (options.showSource && paper.source) ids.push(escapeMarkdown(paper.source === 'bundled' ? 'bundled library' : paper.source));
   lines.push('');

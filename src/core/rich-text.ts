@@ -38,9 +38,13 @@ export function parseRichText(input: string): { text: string; runs?: RichRun[] }
   };
   let i = 0;
   const n = input.length;
+  // Next `<` and `&` at or after i, searched again only once passed: searching from every tag
+  // to the end of the text would be quadratic on many tags and no `&`.
+  let lt = -2;
+  let amp = -2;
   while (i < n) {
-    const lt = input.indexOf('<', i);
-    const amp = input.indexOf('&', i);
+    if (lt !== -1 && lt < i) lt = input.indexOf('<', i);
+    if (amp !== -1 && amp < i) amp = input.indexOf('&', i);
     const next = lt < 0 ? amp : amp < 0 ? lt : Math.min(lt, amp);
     if (next < 0) {
       add(input.slice(i));

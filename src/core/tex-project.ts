@@ -10,7 +10,30 @@ const MAX_DEPTH = 12;
 
 /** Whether a LaTeX text is compiled on its own: it has a `\documentclass` that is not a `subfiles` child's. */
 export function isTexRoot(text: string): boolean {
-  return DOCUMENTCLASS.test(text) && subfilesParent(text) === undefined;
+  return hasDocumentclass(text) && subfilesParent(text) === undefined;
+}
+
+/** Whether a `\documentclass` stands outside a `%` comment; each line is scanned once however many there are. */
+function hasDocumentclass(text: string): boolean {
+  DOCUMENTCLASS.lastIndex = 0;
+  let lineStart = -1;
+  let scanned = 0;
+  let commented = false;
+  for (let m = DOCUMENTCLASS.exec(text); m; m = DOCUMENTCLASS.exec(text)) {
+    const start = Math.max(text.lastIndexOf('\n', m.index), text.lastIndexOf('\r', m.index)) + 1;
+    if (start !== lineStart) {
+      lineStart = start;
+      scanned = start;
+      commented = false;
+    }
+    for (; scanned < m.index && !commented; scanned++) {
+      const c = text.charCodeAt(scanned);
+      if (c === 92) scanned++;
+      else if (c === 37) commented = true;
+    }
+    if (!commented) return true;
+  }
+  return false;
 }
 
 /** The main file a `\documentclass[main.tex]{subfiles}` part names, as written. */
@@ -98,8 +121,8 @@ export function includeTree(rootPath: string, files: ReadonlyMap<string, string>
 // cheap tests that let most files skip the full scans, which strip comments first
 const MAY_DECLARE = /\\(?:no)?bibliography|\\add(?:bibresource|globalbib|sectionbib)/;
 const MAY_INCLUDE = /\\(?:input|include|subfile|import|subimport|inputfrom|includefrom|subinputfrom|subincludefrom|subfileinclude)(?![A-Za-z])/;
-const DOCUMENTCLASS = /^(?:[^%\n\\]|\\.)*\\documentclass(?![A-Za-z])/m;
-const SUBFILES = /\\documentclass\s*\[([^\]]+)\]\s*\{\s*subfiles\s*\}/;
+const DOCUMENTCLASS = /\\documentclass(?![A-Za-z])/g;
+const SUBFILES = /\\documentclass\s*\[([^\][]+)\]\s*\{\s*subfiles\s*\}/;
 
 function resolveInclude(name: string, bases: string[], files: ReadonlyMap<string, string>): string | undefined {
   for (const base of bases) {

@@ -43,9 +43,11 @@ const FINDINGS = new Set(['ACL', 'EMNLP', 'NAACL', 'EACL']);
 /** A venue's full name and year, e.g. `ICLR 2024` → International Conference on … (ICLR), 2024. */
 export function expandVenue(venue: string): { name: string; year?: number } {
   const trimmed = venue.trim();
-  const m = /^(.*?)\s*\b((?:19|20)\d\d)\b\s*(.*)$/.exec(trimmed);
+  const m = /\b(?:19|20)\d\d\b/.exec(trimmed);
   if (!m) return { name: SERIES[trimmed] ?? trimmed };
-  const [, series, yearText, rest] = m;
+  const series = trimmed.slice(0, m.index).trim();
+  const yearText = m[0];
+  const rest = trimmed.slice(m.index + m[0].length).trim();
   const year = Number(yearText);
   const full = SERIES[series];
   if (!full) return { name: trimmed, year };

@@ -43,7 +43,7 @@ export class MetadataFetcher {
     const config = readConfig();
     const url = id.kind === 'arxiv'
       ? `${config.arxivApiUrl}?id_list=${encodeURIComponent(id.id + (id.version ? `v${id.version}` : ''))}&max_results=1`
-      : `${config.doiApiUrl.replace(/\/+$/, '')}/${encodeDoi(id.doi)}`;
+      : `${trimSlashes(config.doiApiUrl)}/${encodeDoi(id.doi)}`;
     const hit = this.memory.get(url);
     if (hit && Date.now() - hit.at < CACHE_TTL_MS) return { ok: true, paper: structuredClone(hit.paper), cached: true };
 
@@ -154,4 +154,11 @@ function hostOf(url: string): string {
 /** A DOI in a URL path: its `/` stay (doi.org expects them), everything else that needs it is escaped. */
 function encodeDoi(doi: string): string {
   return doi.split('/').map(encodeURIComponent).join('/');
+}
+
+/** A base URL without its trailing slashes. */
+function trimSlashes(url: string): string {
+  let end = url.length;
+  while (end > 0 && url[end - 1] === '/') end--;
+  return url.slice(0, end);
 }

@@ -145,16 +145,22 @@ describe('parseBibtexLibrary: damaged files', () => {
     assert.match(problems[0].message, /^entry `bad`: missing comma before field `year`/);
   });
 
-  it('reports an entry it cannot read on its line and loads the rest', () => {
+  it('keeps an entry that breaks off with what was read, reports it on its line, and loads the rest', () => {
     const { papers, problems } = bib('@misc{good1, title = {One}}\n@article{bad, title = {Two}, = {x}}\n@misc{good2, title = {Three}}');
-    assert.deepEqual(papers.map((p) => p.id), ['good1', 'good2']);
+    assert.deepEqual(papers.map((p) => [p.id, p.title]), [['good1', 'One'], ['bad', 'Two'], ['good2', 'Three']]);
     assert.equal(problems.length, 1);
     assert.equal(problems[0].line, 2);
     assert.equal(problems[0].severity, 'error');
-    assert.match(problems[0].message, /^entry `bad` could not be read: expected a field name, found "="; it was skipped$/);
+    assert.match(problems[0].message, /^entry `bad` breaks off at line 2 \(expected a field name, found "="\); the fields before it were read$/);
   });
 
-  it('reports unbalanced braces where the entry starts and resumes at the next entry', () => {
+  it('skips an entry without a key, and says so', () => {
+    const { papers, problems } = bib('@misc{, title = {No key}}\n@misc{b, title = {B}}');
+    assert.deepEqual(papers.map((p) => p.id), ['b']);
+    assert.deepEqual(problems.map((p) => [p.code, p.line]), [['missing-key', 1]]);
+  });
+
+  it('reports unbalanced braces where the entry starts, keeps its key and resumes at the next entry', () => {
     const { papers, problems } = bib([
       '@misc{before, title = {Before}}',
       '',
@@ -165,11 +171,11 @@ describe('parseBibtexLibrary: damaged files', () => {
       '@misc{after, title = {After}}',
       '@misc{last, title = {Last}}',
     ].join('\n'));
-    assert.deepEqual(papers.map((p) => [p.id, p.sourceLine]), [['before', 1], ['after', 7], ['last', 8]]);
+    assert.deepEqual(papers.map((p) => [p.id, p.sourceLine]), [['before', 1], ['open', 3], ['after', 7], ['last', 8]]);
     assert.equal(problems.length, 1);
     assert.equal(problems[0].line, 3);
-    assert.equal(problems[0].code, 'unbalanced-entry');
-    assert.match(problems[0].message, /^unbalanced braces in entry `open`; it was skipped/);
+    assert.equal(problems[0].code, 'entry-truncated');
+    assert.match(problems[0].message, /^entry `open` breaks off at line 4 \(unbalanced braces\)/);
   });
 
   it('loads every good entry around several bad ones, whatever their number', () => {
@@ -180,7 +186,7 @@ describe('parseBibtexLibrary: damaged files', () => {
     const { papers, problems } = bib(lines.join('\n'));
     const bad = lines.map((l, i) => (l.includes('Bad') ? i + 1 : 0)).filter(Boolean);
     assert.deepEqual(problems.map((p) => p.line), bad);
-    assert.equal(papers.length, 200 - bad.length);
+    assert.equal(papers.length, 200, 'a broken entry keeps its key');
   });
 
   it('keeps the first of two entries with the same key, and reports the second', () => {

@@ -156,7 +156,7 @@ export function entryToPaper(entry: EntryFields): EntryReading {
     }
   }
   const pages = text('pages');
-  if (pages) paper.page = pages.replace(/\s*[–—]+\s*/g, '-');
+  if (pages) paper.page = pages.split(/[–—]+/).map((part) => part.trim()).join('-');
   const pageTotal = text('pagetotal');
   if (pageTotal) paper['number-of-pages'] = pageTotal;
   const edition = text('edition');

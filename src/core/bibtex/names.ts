@@ -78,7 +78,11 @@ function parseName(text: string, onUnknown: (commands: string[]) => void): CslNa
   const decode = (words: Word[]): string => {
     const raw = words.map((w) => w.text).join(' ');
     const decoded = decodeLatex(raw);
-    if (decoded.unknown) onUnknown(decoded.unknown);
+    if (decoded.unknown) {
+      onUnknown(decoded.unknown);
+      // A name that is only a command of the document's (`\Thanh`) keeps the command's name.
+      if (!decoded.text.trim()) return decoded.unknown.join(' ');
+    }
     return decoded.text;
   };
   let first: Word[] = [];
@@ -94,16 +98,19 @@ function parseName(text: string, onUnknown: (commands: string[]) => void): CslNa
       if (!whole) return undefined;
       return /\s/.test(whole) ? { literal: whole } : { family: whole };
     }
-    // First von Last: von runs from the first lower-case word to the last lower-case word before the last word.
+    // First von Last, as biber reads it: von is the run of lower-case words starting at the first
+    // one (`Jean de la Fontaine du Bois`: von `de la`, family `Fontaine du Bois`); the last word
+    // is always part of the family name.
     let vonStart = -1;
-    let vonEnd = -1;
     for (let i = 0; i < words.length - 1; i++) {
       if (words[i].lower) {
-        if (vonStart < 0) vonStart = i;
-        vonEnd = i;
+        vonStart = i;
+        break;
       }
     }
     if (vonStart >= 0) {
+      let vonEnd = vonStart;
+      while (vonEnd + 1 < words.length - 1 && words[vonEnd + 1].lower) vonEnd++;
       first = words.slice(0, vonStart);
       von = words.slice(vonStart, vonEnd + 1);
       last = words.slice(vonEnd + 1);
@@ -113,9 +120,9 @@ function parseName(text: string, onUnknown: (commands: string[]) => void): CslNa
     }
   } else {
     const head = commaParts[0];
-    // von Last: von is the longest prefix ending in a lower-case word, leaving Last non-empty.
+    // von Last: von is the run of lower-case words the part starts with, leaving a family name.
     let vonEnd = -1;
-    for (let i = 0; i < head.length - 1; i++) if (head[i].lower) vonEnd = i;
+    while (vonEnd + 1 < head.length - 1 && head[vonEnd + 1].lower) vonEnd++;
     von = head.slice(0, vonEnd + 1);
     last = head.slice(vonEnd + 1);
     if (commaParts.length === 2) first = commaParts[1];

@@ -111,6 +111,10 @@ class Scanner {
   private readonly blocks: BibBlock[] = [];
   private readonly problems: Problem[] = [];
   private readonly lines: Lines;
+  /** The entry being read, once its key is known: kept with its fields so far when it breaks off. */
+  private partial: BibBlock | undefined;
+  /** Where the field being read starts, for the line a truncation is reported at. */
+  private lastOffset = 0;
 
   constructor(private readonly text: string, private readonly from: number, private readonly to: number, firstLine: number) {
     this.lines = new Lines(text, from, firstLine);
@@ -150,11 +154,21 @@ class Scanner {
       this.blocks.push({ kind: type, type, start: at, end, line, key: '', fields: [] });
       return end;
     }
+    this.partial = undefined;
     try {
       if (type === 'string') return this.stringBlock(at, p + 1, closer, line);
       return this.entry(at, p + 1, closer, type, line);
     } catch (err) {
       if (!(err instanceof EntryFailure)) throw err;
+      const partial = this.partial as BibBlock | undefined;
+      if (partial) {
+        // BibTeX keeps an entry whose fields break off: its key stays citable with what was read.
+        partial.end = Math.max(partial.start + 1, this.trimEnd(err.resume));
+        this.blocks.push(partial);
+        const fieldLine = this.lines.at(Math.max(this.lastOffset, at));
+        this.problems.push(problem('entry-truncated', line, { key: partial.key, line: fieldLine, reason: err.reason === 'unbalanced' ? 'unbalanced braces' : err.detail }));
+        return err.resume;
+      }
       const key = this.keyForMessage(p + 1);
       if (err.reason === 'unbalanced') this.problems.push(problem('unbalanced-entry', line, key ? { key } : {}));
       else if (type === 'string') this.problems.push(problem('string-syntax', line, { reason: err.detail }));
@@ -180,6 +194,9 @@ class Scanner {
       return end < 0 ? this.resumeAfterFailure(afterOpen) : end;
     }
     const fields: BibField[] = [];
+    // From here a failure keeps the entry with the fields read so far.
+    this.partial = { kind: 'entry', type, start: at, end: p, line, key, fields };
+    this.lastOffset = p;
     const c = text.charCodeAt(p);
     if (c === closer) {
       this.blocks.push({ kind: 'entry', type, start: at, end: p + 1, line, key, fields });
@@ -195,6 +212,7 @@ class Scanner {
         this.blocks.push({ kind: 'entry', type, start: at, end: p + 1, line, key, fields });
         return p + 1;
       }
+      this.lastOffset = p;
       const field = this.field(p, closer, key);
       p = field.end;
       if (seen.has(field.field.name)) {
@@ -310,6 +328,12 @@ class Scanner {
       else if ((c === LF || c === CR) && this.entryLineAt(i + 1) >= 0) return -1;
     }
     return -1;
+  }
+
+  /** `p` moved back over the white space before it. */
+  private trimEnd(p: number): number {
+    while (p > 0 && isSpaceCode(this.text.charCodeAt(p - 1))) p--;
+    return p;
   }
 
   /** Where to go on after a broken entry: the next entry line or the end. */

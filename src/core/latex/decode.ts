@@ -105,6 +105,7 @@ class Decoder {
   private readonly groups: Group[] = [{ style: 0 }];
   private math = false;
   private pendingSpace = false;
+  private spaceStyle = 0;
   private pendingAccent = '';
   private pending: PendingArgument | undefined;
   /** A single-token script (`H_2`) waiting for its token. */
@@ -226,7 +227,11 @@ class Decoder {
 
   private space(): void {
     if (this.pending || this.singleScript) return; // TeX skips spaces before an argument
-    if (this.parts.length) this.pendingSpace = true;
+    if (this.parts.length && !this.pendingSpace) {
+      this.pendingSpace = true;
+      // A space takes the style of where it was typed, not of what follows it.
+      this.spaceStyle = this.style;
+    }
   }
 
   private openGroup(): void {
@@ -406,7 +411,8 @@ class Decoder {
   }
 
   private accent(mark: string): void {
-    this.pendingAccent += mark;
+    // `\~{\^{e}}`: the inner accent sits on the letter first.
+    this.pendingAccent = mark + this.pendingAccent;
     this.skipSpaces();
   }
 
@@ -431,7 +437,7 @@ class Decoder {
   private flushSpace(): void {
     if (this.pendingSpace) {
       this.pendingSpace = false;
-      this.append(' ', this.style);
+      this.append(' ', this.spaceStyle);
     }
   }
 
@@ -486,7 +492,7 @@ class Decoder {
   private finishRuns(): RichRun[] {
     // Script groups were converted in `parts` only; runs keep the letters with their sup/sub mark.
     const runs = this.runs.filter((r) => r.text);
-    if (runs.length) runs[runs.length - 1].text = runs[runs.length - 1].text.replace(/\s+$/, '');
+    if (runs.length) runs[runs.length - 1].text = runs[runs.length - 1].text.trimEnd();
     return runs;
   }
 }
