@@ -1,5 +1,5 @@
 /* Citation syntax: the cursor lookup that runs on every keystroke, the whole-document key scan, and the diagnostics check. */
-import { scanBibEntries } from '../src/core/bib-file';
+import { scanBibEntries } from '../src/core/bib-entries';
 import { checkCitations, type LibraryKeyInfo } from '../src/core/cite-check';
 import { citationAt, citedKeys, findCitations, type CiteFlavor } from '../src/core/cite-syntax';
 import { findTexRoot, projectBibliographies } from '../src/core/tex-project';

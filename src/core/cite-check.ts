@@ -2,7 +2,7 @@
  * Which cited keys a document's bibliography cannot resolve: the classification behind the
  * citation diagnostics, on plain data so it runs (and is measured) without an editor.
  */
-import type { BibEntrySummary } from './bib-file';
+import type { BibEntrySummary } from './bib-entries';
 import type { Citation, CiteFlavor } from './cite-syntax';
 import { extractArxivId, normaliseDoi } from './text';
 import type { Span } from './types';

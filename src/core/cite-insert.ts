@@ -2,7 +2,7 @@
  * The decisions behind Insert Citation, on plain text: which keys to cite given what the .bib
  * already holds, which entries to append, and the edits for every cursor of an editor.
  */
-import { findExistingEntry, type BibEntrySummary } from './bib-file';
+import { findExistingEntry, type BibEntrySummary } from './bib-entries';
 import { uniqueKey } from './citekey';
 import { citationAt, citationInsertEdit, formatCitation, isInCommentOrCode, type CiteFlavor, type CiteFormatOptions } from './cite-syntax';
 import type { Paper, TextEdit } from './types';

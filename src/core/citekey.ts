@@ -132,7 +132,10 @@ export function assignKeys(papers: readonly Paper[], template: string = DEFAULT_
     if (group) group.push(index);
     else groups.set(key, [index]);
   });
-  const used = new Set(taken);
+  // Keys handed out here, checked beside `taken` rather than copying it: copying a large taken
+  // set for every new paper would make adding papers one by one quadratic.
+  const added = new Set<string>();
+  const used = { has: (key: string): boolean => taken.has(key) || added.has(key), add: (key: string): void => void added.add(key) };
   const keys: string[] = new Array(papers.length);
   const sortKey = (p: Paper) => `${(p.issued?.['date-parts'][0] ?? []).map((n) => String(n).padStart(4, '0')).join('-')}\u0000${p.arxiv ?? ''}\u0000${p.title}`;
   for (const [key, indices] of [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {

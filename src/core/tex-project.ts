@@ -3,7 +3,7 @@
  * and which bibliographies the whole project declares. Paths are POSIX (a URI's path); the
  * caller supplies the project's files as a path → text map.
  */
-import { declaredBibliographies, includedFiles, texRootMagic } from './bib-file';
+import { declaredBibliographies, includedFiles, texRootMagic } from './declarations';
 
 /** How deep `\input`s may nest before the walk stops (a file including itself, or a huge tree). */
 const MAX_DEPTH = 12;

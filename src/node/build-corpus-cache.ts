@@ -3,5 +3,5 @@ import * as path from 'path';
 import { writeCorpusCache } from './seeds';
 
 const root = path.join(__dirname, '..');
-const count = writeCorpusCache(path.join(root, 'seeds'), path.join(root, 'dist', 'seeds-cache.json'));
-console.log(`dist/seeds-cache.json        ${count} papers`);
+const count = writeCorpusCache(path.join(root, 'seeds'), path.join(root, 'dist', 'seeds-cache.bin'));
+console.log(`dist/seeds-cache.bin         ${count} papers`);

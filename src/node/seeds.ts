@@ -3,7 +3,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DEFAULT_KEY_TEMPLATE } from '../core/citekey';
 import { buildBundledLibrary, SeedSource } from '../core/corpus';
-import { IndexSnapshot, SearchIndex } from '../core/search';
+import { encodeCache, openCache } from '../core/cache-format';
+import { IndexSegment } from '../core/search/segment';
 import { Paper, Problem } from '../core/types';
 
 /** The folder of the bundled corpus, shipped beside `dist/`. */
@@ -24,18 +25,9 @@ export function readSeedFolder(folder: string): { listings: SeedSource[]; metada
   };
 }
 
-/** The bundled corpus parsed at build time, shipped beside the bundles. */
+/** The bundled corpus parsed and indexed at build time, shipped beside the bundles (the library cache format). */
 export function defaultCacheFile(): string {
-  return path.join(__dirname, 'seeds-cache.json');
-}
-
-interface CorpusCache {
-  fingerprint: string;
-  keyTemplate: string;
-  papers: Paper[];
-  problems: Problem[];
-  /** The search index over `papers`, so activation does not tokenise the abstracts either. */
-  index: IndexSnapshot;
+  return path.join(__dirname, 'seeds-cache.bin');
 }
 
 /** Identifies the exact seed files: names and contents. */
@@ -54,29 +46,34 @@ function fingerprint(listings: SeedSource[], metadata: SeedSource[]): string {
 export function loadBundledLibrary(
   folder = defaultSeedFolder(),
   options: { keyTemplate?: string; cacheFile?: string } = {},
-): { papers: Paper[]; problems: Problem[]; fromCache: boolean; index?: IndexSnapshot } {
+): { papers: Paper[]; problems: Problem[]; fromCache: boolean; segment?: IndexSegment } {
   const { listings, metadata } = readSeedFolder(folder);
   const keyTemplate = options.keyTemplate ?? DEFAULT_KEY_TEMPLATE;
   const cacheFile = options.cacheFile ?? defaultCacheFile();
   if (keyTemplate === DEFAULT_KEY_TEMPLATE && fs.existsSync(cacheFile)) {
-    try {
-      const cache = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as CorpusCache;
-      if (cache.keyTemplate === keyTemplate && cache.fingerprint === fingerprint(listings, metadata)) {
-        return { papers: cache.papers, problems: cache.problems, fromCache: true, index: cache.index };
-      }
-    } catch {
-      // An unreadable cache is only a missed shortcut: parse the files below.
+    const reader = openCache(new Uint8Array(fs.readFileSync(cacheFile)));
+    // An unreadable or outdated cache is only a missed shortcut: the files are parsed below.
+    if (typeof reader !== 'string' && reader.identity.hash === fingerprint(listings, metadata)) {
+      const papers: Paper[] = [];
+      for (let i = 0; i < reader.chunkCount; i++) papers.push(...reader.papers(i));
+      return { papers, problems: reader.problems(), fromCache: true, segment: new IndexSegment(reader.segment()) };
     }
   }
   return { ...buildBundledLibrary(listings, metadata, { keyTemplate }), fromCache: false };
 }
 
-/** Parses a seed folder and writes the result where `loadBundledLibrary` looks for it (the build does this). */
+/** Parses and indexes a seed folder and writes the result where `loadBundledLibrary` looks for it (the build does this). */
 export function writeCorpusCache(folder: string, cacheFile: string): number {
   const { listings, metadata } = readSeedFolder(folder);
   const { papers, problems } = buildBundledLibrary(listings, metadata);
-  const index = new SearchIndex(papers).snapshot();
-  const cache: CorpusCache = { fingerprint: fingerprint(listings, metadata), keyTemplate: DEFAULT_KEY_TEMPLATE, papers, problems, index };
-  fs.writeFileSync(cacheFile, JSON.stringify(cache));
+  const segment = IndexSegment.build(papers);
+  const bytes = encodeCache({
+    identity: { path: 'bundled', size: 0, mtimeMs: 0, hash: fingerprint(listings, metadata) },
+    papers,
+    problems,
+    extra: {},
+    segment: segment.data,
+  });
+  fs.writeFileSync(cacheFile, bytes);
   return papers.length;
 }

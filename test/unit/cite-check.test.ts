@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { scanBibEntries } from '../../src/core/bib-file';
+import { scanBibEntries } from '../../src/core/bib-entries';
 import { checkCitations, type CiteCheckContext, type LibraryKeyInfo } from '../../src/core/cite-check';
 import { findCitations, type CiteFlavor } from '../../src/core/cite-syntax';
 

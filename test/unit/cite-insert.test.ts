@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendEntryEdit, scanBibEntries } from '../../src/core/bib-file';
+import { appendEntryEdit } from '../../src/core/bib-edits';
+import { scanBibEntries } from '../../src/core/bib-entries';
 import { citationEditsForSelections, joinEntries, planBibAdditions, type SelectionSpan } from '../../src/core/cite-insert';
 import type { CiteFlavor, CiteFormatOptions } from '../../src/core/cite-syntax';
 import type { TextEdit } from '../../src/core/types';

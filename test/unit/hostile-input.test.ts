@@ -7,7 +7,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { declaredBibliographies, includedFiles, inlineBibliographyEntries, scanBibEntries, texRootMagic, yamlReferenceEntries } from '../../src/core/bib-file';
+import { declaredBibliographies, includedFiles, texRootMagic } from '../../src/core/declarations';
+import { inlineBibliographyEntries, scanBibEntries, yamlReferenceEntries } from '../../src/core/bib-entries';
 import { toBibtex } from '../../src/core/bibtex';
 import { parseNames } from '../../src/core/bibtex/names';
 import { validateKeyTemplate, baseKey } from '../../src/core/citekey';

@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'path';
 import { buildBundledLibrary } from '../../src/core/corpus';
-import { SearchIndex, searchFieldText } from '../../src/core/search';
+import { encodeCache, openCache } from '../../src/core/cache-format';
+import { IndexSegment, SearchIndex, searchFieldText } from '../../src/core/search';
 import { Paper } from '../../src/core/types';
 import { readSeedFolder } from '../../src/node/seeds';
 import { BENCH_QUERIES } from '../../bench/queries';
@@ -113,18 +114,46 @@ describe('building an index in slices', () => {
   });
 });
 
-describe('index snapshots', () => {
-  it('restores an index that answers exactly like the one it was taken from, through JSON', () => {
-    const snapshot = JSON.parse(JSON.stringify(index.snapshot()));
-    const restored = SearchIndex.fromSnapshot(papers, snapshot);
-    assert.ok(restored);
+describe('segments through the cache format, and several segments', () => {
+  it('restores an index that answers exactly like the one it was built as', () => {
+    const bytes = encodeCache({ identity: { path: 'x', size: 0, mtimeMs: 0, hash: 'h' }, papers, problems: [], extra: {}, segment: IndexSegment.build(papers).data });
+    const reader = openCache(bytes);
+    assert.ok(typeof reader !== 'string');
+    const restoredPapers = Array.from({ length: reader.chunkCount }, (_, i) => reader.papers(i)).flat();
+    const restored = SearchIndex.fromParts([{ segment: new IndexSegment(reader.segment()), papers: restoredPapers }]);
     for (const [q] of BENCH_QUERIES) {
       assert.deepEqual(restored.search(q, { limit: 5 }).map((h) => [h.paper.id, h.score]), index.search(q, { limit: 5 }).map((h) => [h.paper.id, h.score]), q);
     }
     assert.equal(restored.byId('lee2023teaching')?.arxiv, '2307.03381');
   });
 
-  it('refuses a snapshot taken of other papers', () => {
-    assert.equal(SearchIndex.fromSnapshot(papers.slice(1), index.snapshot()), undefined);
+  it('refuses a cache file that is cut short, garbled or from another version', () => {
+    const bytes = encodeCache({ identity: { path: 'x', size: 0, mtimeMs: 0, hash: 'h' }, papers, problems: [], extra: {}, segment: IndexSegment.build(papers).data });
+    assert.equal(openCache(bytes.slice(0, bytes.length - 100)), 'truncated');
+    const garbled = bytes.slice();
+    garbled[garbled.length - 5000] ^= 0xff;
+    assert.equal(openCache(garbled), 'corrupt');
+    const header = new TextDecoder().decode(bytes.subarray(0, 300)).replace('"version":4', '"version":3');
+    const old = bytes.slice();
+    old.set(new TextEncoder().encode(header), 0);
+    assert.equal(openCache(old), 'old-version');
+    assert.equal(openCache(new TextEncoder().encode('{"not":"a cache"}')), 'not-a-cache');
+  });
+
+  it('answers over several segments as over one, and a hidden paper\'s words find the paper it is shown as', () => {
+    const half = papers.length >> 1;
+    const split = SearchIndex.fromParts([
+      { segment: IndexSegment.build(papers.slice(0, half)), papers: papers.slice(0, half) },
+      { segment: IndexSegment.build(papers.slice(half)), papers: papers.slice(half) },
+    ]);
+    for (const [q] of BENCH_QUERIES) assert.deepEqual(split.search(q, { limit: 3 }).map((h) => h.paper.id), index.search(q, { limit: 3 }).map((h) => h.paper.id), q);
+    const lee = papers.find((p) => p.id === 'lee2023teaching')!;
+    const user = { ...lee, id: 'Lee:Teaching', abstract: undefined };
+    const merged = SearchIndex.fromParts([
+      { segment: IndexSegment.build([user]), papers: [user] },
+      { segment: IndexSegment.build(papers), papers, shown: papers.map((p) => (p === lee ? user : p)) },
+    ]);
+    assert.equal(merged.papers.length, papers.length);
+    assert.equal(merged.search('square root elementary functions random initialization', { limit: 1 })[0].paper.id, 'Lee:Teaching');
   });
 });

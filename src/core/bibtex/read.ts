@@ -29,6 +29,8 @@ export interface BibFileParse {
   macros: Map<string, MacroDefinition>;
   /** Macros the file uses but does not define before use: resolved from `external`, else undefined. */
   externalMacros: string[];
+  /** Where the file's `@comment` and `@preamble` blocks are (an edit inside one re-reads it whole). */
+  otherBlocks?: Span[];
 }
 
 export interface BibReadOptions {
@@ -42,16 +44,94 @@ export interface BibReadOptions {
 export function parseBibtexFile(text: string, sourceName: string, options: BibReadOptions = {}): BibFileParse {
   const range = options.range;
   const scan = scanBib(text, range?.from ?? 0, range?.to ?? text.length, range?.firstLine ?? 1);
-  const problems = scan.problems;
-  const macros = new Map<string, MacroDefinition>();
-  const external = options.external;
-  const externalUsed = new Set<string>();
-  const reportedMacros = new Set<string>();
-  const papers: Paper[] = [];
-  const xdata: Paper[] = [];
-  const firstByKey = new Map<string, { key: string; line: number }>();
+  const reader = new EntryReader(text, sourceName, scan.problems, options.external);
+  const otherBlocks: Span[] = [];
+  for (const block of scan.blocks) {
+    if (block.kind === 'comment' || block.kind === 'preamble') otherBlocks.push({ start: block.start, end: block.end });
+    else reader.read(block);
+  }
+  const { papers, xdata, problems, macros } = reader;
+  if (!papers.length && !xdata.length && !problems.length && !range) {
+    // Only comments, or only @string/@comment blocks, make an empty library, not a wrong file.
+    if (!scan.blocks.length && /\S/.test(text.replace(/^[ \t]*%.*$/gm, ''))) {
+      problems.push(problem('not-bibtex', undefined, { file: sourceName, hint: /^\s*[[{]/.test(text) ? 'json' : undefined }));
+    }
+  }
+  problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  return { papers, problems, xdata, macros, externalMacros: [...reader.externalUsed], otherBlocks };
+}
 
-  const evaluate = (block: BibBlock, fieldIndex: number): string => {
+/**
+ * Turns scanned blocks into macros and papers, in file order. The incremental reader uses it on
+ * the blocks of an edited stretch, seeded with the file's macros and keys.
+ */
+export class EntryReader {
+  readonly macros = new Map<string, MacroDefinition>();
+  readonly papers: Paper[] = [];
+  readonly xdata: Paper[] = [];
+  /** Macros used that the file had not defined before the use. */
+  readonly externalUsed = new Set<string>();
+  /** Undefined macros already reported (once per file, as BibTeX does). */
+  readonly reportedMacros = new Set<string>();
+  /** Lower-cased key → the first entry with it. */
+  readonly firstByKey = new Map<string, { key: string; line: number }>();
+
+  constructor(
+    private readonly text: string,
+    private readonly sourceName: string,
+    readonly problems: Problem[],
+    private readonly external?: ReadonlyMap<string, MacroDefinition>,
+  ) {}
+
+  /** Reads one block: an @string defines a macro, an entry becomes a paper. */
+  read(block: BibBlock): void {
+    if (block.kind === 'string') {
+      const name = block.key;
+      const value = this.evaluate(block, 0);
+      if (!this.macros.has(name)) this.macros.set(name, { value, span: { start: block.start, end: block.end }, line: block.line });
+      return;
+    }
+    if (block.kind !== 'entry') return;
+    const folded = block.key.toLowerCase();
+    const first = this.firstByKey.get(folded);
+    if (first) {
+      this.problems.push(problem('duplicate-key', block.line, { key: block.key, firstLine: first.line, firstKey: first.key }));
+      return;
+    }
+    this.firstByKey.set(folded, { key: block.key, line: block.line });
+    const paper = this.paper(block);
+    if (block.type === 'xdata') this.xdata.push(paper);
+    else this.papers.push(paper);
+  }
+
+  private paper(block: BibBlock): Paper {
+    const fields = new Map<string, string>();
+    for (let i = 0; i < block.fields.length; i++) fields.set(block.fields[i].name, this.evaluate(block, i));
+    const { paper, unknown } = entryToPaper({ type: block.type, key: block.key, fields });
+    paper.source = this.sourceName;
+    paper.sourceLine = block.line;
+    paper.sourceSpan = { start: block.start, end: block.end };
+    const crossref = fields.get('crossref');
+    if (crossref !== undefined) paper.crossref = crossref.replace(/[{}]/g, '').trim();
+    const xdataKeys = fields.get('xdata');
+    if (xdataKeys !== undefined) paper.xdata = xdataKeys.replace(/[{}]/g, '').split(',').map((k) => k.trim()).filter(Boolean);
+    const usedMacros = macroNames(this.text, block, this.macros, this.external);
+    if (usedMacros.length) paper.macros = usedMacros;
+    if (unknown) {
+      const seen = new Set<string>();
+      for (const { field, command } of unknown) {
+        if (seen.has(command)) continue;
+        seen.add(command);
+        const line = block.fields.find((f) => f.name === field)?.line ?? block.line;
+        this.problems.push(problem('unknown-command', line, { command, field, key: block.key }));
+      }
+    }
+    return paper;
+  }
+
+  /** A field's value as one LaTeX string: parts concatenated, macros expanded. */
+  private evaluate(block: BibBlock, fieldIndex: number): string {
+    const text = this.text;
     const field = block.fields[fieldIndex];
     const parts = field.parts;
     if (parts.length === 1 && parts[0].kind <= PartKind.Number) return text.slice(parts[0].start, parts[0].end);
@@ -62,14 +142,14 @@ export function parseBibtexFile(text: string, sourceName: string, options: BibRe
         continue;
       }
       const name = text.slice(part.start, part.end).toLowerCase();
-      const own = macros.get(name);
+      const own = this.macros.get(name);
       if (own) {
         value += own.value;
         continue;
       }
-      const outside = external?.get(name);
+      const outside = this.external?.get(name);
       if (outside) {
-        externalUsed.add(name);
+        this.externalUsed.add(name);
         value += outside.value;
         continue;
       }
@@ -78,63 +158,14 @@ export function parseBibtexFile(text: string, sourceName: string, options: BibRe
         value += month;
         continue;
       }
-      externalUsed.add(name);
-      if (!reportedMacros.has(name)) {
-        reportedMacros.add(name);
-        problems.push(problem('undefined-macro', field.line, { macro: name, field: field.name, key: block.kind === 'entry' ? block.key : undefined }));
+      this.externalUsed.add(name);
+      if (!this.reportedMacros.has(name)) {
+        this.reportedMacros.add(name);
+        this.problems.push(problem('undefined-macro', field.line, { macro: name, field: field.name, key: block.kind === 'entry' ? block.key : undefined }));
       }
     }
     return value;
-  };
-
-  for (const block of scan.blocks) {
-    if (block.kind === 'string') {
-      const name = block.key;
-      const value = evaluate(block, 0);
-      if (!macros.has(name)) macros.set(name, { value, span: { start: block.start, end: block.end }, line: block.line });
-      continue;
-    }
-    if (block.kind !== 'entry') continue;
-    const folded = block.key.toLowerCase();
-    const first = firstByKey.get(folded);
-    if (first) {
-      problems.push(problem('duplicate-key', block.line, { key: block.key, firstLine: first.line, firstKey: first.key }));
-      continue;
-    }
-    firstByKey.set(folded, { key: block.key, line: block.line });
-    const fields = new Map<string, string>();
-    for (let i = 0; i < block.fields.length; i++) fields.set(block.fields[i].name, evaluate(block, i));
-    const { paper, unknown } = entryToPaper({ type: block.type, key: block.key, fields });
-    paper.source = sourceName;
-    paper.sourceLine = block.line;
-    paper.sourceSpan = { start: block.start, end: block.end };
-    const crossref = fields.get('crossref');
-    if (crossref !== undefined) paper.crossref = crossref.replace(/[{}]/g, '').trim();
-    const xdataKeys = fields.get('xdata');
-    if (xdataKeys !== undefined) paper.xdata = xdataKeys.replace(/[{}]/g, '').split(',').map((k) => k.trim()).filter(Boolean);
-    const usedMacros = macroNames(text, block, macros, external);
-    if (usedMacros.length) paper.macros = usedMacros;
-    if (unknown) {
-      const seen = new Set<string>();
-      for (const { field, command } of unknown) {
-        if (seen.has(command)) continue;
-        seen.add(command);
-        const line = block.fields.find((f) => f.name === field)?.line ?? block.line;
-        problems.push(problem('unknown-command', line, { command, field, key: block.key }));
-      }
-    }
-    if (block.type === 'xdata') xdata.push(paper);
-    else papers.push(paper);
   }
-
-  if (!papers.length && !xdata.length && !problems.length && !range) {
-    // Only comments, or only @string/@comment blocks, make an empty library, not a wrong file.
-    if (!scan.blocks.length && /\S/.test(text.replace(/^[ \t]*%.*$/gm, ''))) {
-      problems.push(problem('not-bibtex', undefined, { file: sourceName, hint: /^\s*[[{]/.test(text) ? 'json' : undefined }));
-    }
-  }
-  problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-  return { papers, problems, xdata, macros, externalMacros: [...externalUsed] };
 }
 
 /** User-defined macros an entry's fields use (month macros are built in), for writing the entry elsewhere. */

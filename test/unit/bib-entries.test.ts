@@ -1,21 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  appendEntryEdit,
-  cslJsonEntries,
-  declaredBibliographies,
-  findExistingEntry,
-  frontMatterBibliographyEdit,
-  includedFiles,
-  inlineBibliographyEntries,
-  isBibtexPath,
-  isDifferentWork,
-  latexBibliographyEdit,
-  quartoProjectBibliographies,
-  scanBibEntries,
-  texRootMagic,
-  yamlReferenceEntries,
-} from '../../src/core/bib-file';
+import { appendEntryEdit, frontMatterBibliographyEdit, latexBibliographyEdit } from '../../src/core/bib-edits';
+import { cslJsonEntries, findExistingEntry, inlineBibliographyEntries, isDifferentWork, scanBibEntries, yamlReferenceEntries } from '../../src/core/bib-entries';
+import { declaredBibliographies, includedFiles, isBibtexPath, quartoProjectBibliographies, texRootMagic } from '../../src/core/declarations';
 import type { TextEdit } from '../../src/core/types';
 
 function apply(text: string, edit: TextEdit | undefined): string {
