@@ -12,10 +12,18 @@ function isForbidden(specifier: string): boolean {
 
 /** Every module specifier in a TypeScript source: static imports and re-exports, `import()`, `require()`. */
 function specifiersOf(source: string): string[] {
-  const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:])\/\/.*$/gm, '$1');
+  const withoutBlocks = source.replace(/\/\*[\s\S]*?\*\//g, '');
+  const code = withoutBlocks
+    .split('\n')
+    .map((line) => {
+      const comment = line.search(/(?:^|[^:])\/\//);
+      return comment < 0 ? line : line.slice(0, comment + (line.startsWith('//', comment) ? 0 : 1));
+    })
+    .join('\n');
   const found: string[] = [];
   const patterns = [
-    /\b(?:import|export)\s+(?:type\s+)?(?:[\w*${}\s,]+?\s+from\s+)?['"]([^'"]+)['"]/g,
+    /\bfrom\s*['"]([^'"\n]+)['"]/g,
+    /\bimport\s*['"]([^'"\n]+)['"]/g,
     /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
     /\brequire\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
   ];
