@@ -36,7 +36,7 @@ const builds = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
   { ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { ...common, platform: 'browser', format: 'iife', target: 'es2020', entryPoints: ['src/webview/details.ts'], outfile: 'dist/webview/details.js' },
-  { ...common, platform: 'node', entryPoints: ['src/node/load-worker.ts'], outfile: 'dist/load-worker.js' },
+  { ...common, platform: 'node', entryPoints: ['src/node/library-worker.ts'], outfile: 'dist/library-worker.js' },
   { ...common, sourcemap: false, minify: false, entryPoints: ['src/node/build-corpus-cache.ts'], outfile: 'out/build-corpus-cache.js' },
 ];
 if (args.has('--tests')) {
@@ -51,6 +51,8 @@ if (args.has('--tests')) {
 if (args.has('--bench')) {
   builds.push({ ...common, entryPoints: ['bench/bench.ts'], outfile: 'out/bench/bench.js' });
   builds.push({ ...common, entryPoints: ['bench/realworld.ts'], outfile: 'out/bench/realworld.js' });
+  // The fake Zotero the Zotero bench syncs from runs in a child process of its own.
+  builds.push({ ...common, entryPoints: ['test/servers/zotero-server-process.ts'], outfile: 'out/bench/zotero-server-process.js' });
 }
 
 /** Copies the codicon font and stylesheet next to the webview bundle (webviews can only load local files). */

@@ -1,116 +1,103 @@
-/* `npm run bench`: figures for the core, printed as a table. Never pass/fail. */
+/*
+ * `npm run bench [-- section…]`: figures for every target the issues set, printed as tables.
+ * Never pass/fail: misses are reported as figures. Sections: bundled, cite, scale, scale50k,
+ * hostile, online, zotero, format (all by default).
+ */
 import * as path from 'path';
 import Fuse from 'fuse.js';
 import { buildBundledLibrary } from '../src/core/corpus';
-import { SearchIndex } from '../src/core/search';
-import { displayName, Paper } from '../src/core/types';
+import { buildLibraryView } from '../src/core/library-view';
+import { displayName, type Paper } from '../src/core/types';
 import { loadBundledLibrary, readSeedFolder } from '../src/node/seeds';
 import { citeBench } from './cite-bench';
-import { libraryBench } from './library-bench';
+import { formatBench } from './format-bench';
+import { hostileBench } from './hostile-bench';
+import { onlineBench } from './online-bench';
 import { BENCH_QUERIES } from './queries';
-import { scaleBench } from './scale-bench';
-import { percentile, timed as time } from './stats';
-
-/** Further sections, each a titled function returning labelled figures. */
-const SECTIONS: [string, () => Promise<Record<string, number>>][] = [
-  ['Citations in a 5,000-line document', citeBench],
-  ['Loading a 10,000-entry .bib', libraryBench],
-  ['A user library of 10,000 papers: load off the main thread, search, memory', scaleBench],
-];
+import { scaleBench, type Figures } from './scale-bench';
+import { percentile, timed } from './stats';
+import { zoteroBench } from './zotero-bench';
 
 const SEEDS = path.join(process.cwd(), 'seeds');
+const CACHE = path.join(process.cwd(), 'dist', 'seeds-cache.bin');
 
-function fmt(ms: number): string {
-  return ms < 10 ? ms.toFixed(2) : ms.toFixed(1);
+function fmt(value: number): string {
+  if (Number.isInteger(value)) return String(value);
+  return value < 10 ? value.toFixed(2) : value.toFixed(1);
 }
 
-function row(label: string, ...cells: string[]): void {
-  console.log(`${label.padEnd(52)} ${cells.map((c) => c.padStart(12)).join(' ')}`);
+function row(label: string, value: string): void {
+  console.log(`  ${label.padEnd(78)} ${value}`);
 }
 
-const CACHE = path.join(process.cwd(), 'dist', 'seeds-cache.json');
+/** The bundled corpus: activation from the build-time parse, and query speed and quality against naive fuse.js. */
+async function bundledBench(): Promise<Figures> {
+  const figures: Figures = {};
+  const ready = (): ReturnType<typeof buildLibraryView> => {
+    const { papers, segment, fromCache } = loadBundledLibrary(SEEDS, { cacheFile: CACHE });
+    if (!fromCache || !segment) throw new Error('dist/seeds-cache.bin is missing or stale: run the build');
+    return buildLibraryView([{ id: 'bundled', kind: 'bundled', parts: [{ papers, segment }] }]);
+  };
+  const [view, first] = timed(ready);
+  const warm = Array.from({ length: 20 }, () => timed(ready)[1]);
+  const parsed = Array.from({ length: 10 }, () => timed(() => {
+    const { listings, metadata } = readSeedFolder(SEEDS);
+    return buildBundledLibrary(listings, metadata);
+  })[1]);
+  figures['ready at activation (build-time parse and index read back): first / median'] = `${fmt(first)} / ${fmt(percentile(warm, 50))} ms`;
+  figures['ready when the seeds changed (parse at load), median'] = `${fmt(percentile(parsed, 50))} ms`;
 
-/** Reads the seed files, parses them and builds the index: the path when the seeds changed since the build. */
-function parseAndIndex(): SearchIndex {
-  const { listings, metadata } = readSeedFolder(SEEDS);
-  return new SearchIndex(buildBundledLibrary(listings, metadata).papers);
-}
-
-/** What the extension does at activation: seeds checked against the build-time parse and index, restored. */
-function loadAndIndex(): SearchIndex {
-  const { papers, fromCache, index } = loadBundledLibrary(SEEDS, { cacheFile: CACHE });
-  const restored = fromCache && index ? SearchIndex.fromSnapshot(papers, index) : undefined;
-  if (!restored) throw new Error('dist/seeds-cache.json is missing or stale: run the build');
-  return restored;
-}
-
-/** The naive setup the brief measured: one fuse.js index over whole records. */
-function naiveIndex(papers: readonly Paper[]): Fuse<Paper> {
-  return new Fuse(papers, {
-    keys: ['title', { name: 'authors', getFn: (p: Paper) => p.author.map(displayName) }, 'abstract'],
-    ignoreLocation: true,
-  });
-}
-
-function measureQueries(search: (q: string) => string[], queries: [string, string][], rounds: number) {
-  const times: number[] = [];
-  let top3 = 0;
-  let top1 = 0;
-  const misses: string[] = [];
-  for (let round = 0; round < rounds; round++) {
-    for (const [query, expected] of queries) {
-      const [keys, ms] = time(() => search(query));
-      times.push(ms);
-      if (round === 0) {
-        const rank = keys.indexOf(expected);
-        if (rank >= 0 && rank < 3) top3++;
-        else misses.push(query);
-        if (rank === 0) top1++;
+  const naive = new Fuse(view.papers, { keys: ['title', { name: 'authors', getFn: (p: Paper) => p.author.map(displayName) }, 'abstract'], ignoreLocation: true });
+  for (const [q] of BENCH_QUERIES) { view.index.search(q); naive.search(q); }
+  const measure = (search: (q: string) => string[], rounds: number): { p50: number; p95: number; top3: number; top1: number } => {
+    const times: number[] = [];
+    let top3 = 0;
+    let top1 = 0;
+    for (let round = 0; round < rounds; round++) {
+      for (const [q, expected] of BENCH_QUERIES) {
+        const [keys, took] = timed(() => search(q));
+        times.push(took);
+        if (round === 0) {
+          const rank = keys.indexOf(expected);
+          if (rank >= 0 && rank < 3) top3++;
+          if (rank === 0) top1++;
+        }
       }
     }
-  }
-  return { median: percentile(times, 50), p95: percentile(times, 95), top3, top1, misses };
+    return { p50: percentile(times, 50), p95: percentile(times, 95), top3, top1 };
+  };
+  const ours = measure((q) => view.index.search(q, { limit: 10 }).map((h) => h.paper.id), 5);
+  const base = measure((q) => naive.search(q, { limit: 10 }).map((r) => r.item.id), 2);
+  const n = BENCH_QUERIES.length;
+  figures[`LitCite: p50 / p95, top-3 / top-1 of ${n} queries`] = `${fmt(ours.p50)} / ${fmt(ours.p95)} ms, ${ours.top3} / ${ours.top1}`;
+  figures['naive fuse.js: p50 / p95, top-3 / top-1'] = `${fmt(base.p50)} / ${fmt(base.p95)} ms, ${base.top3} / ${base.top1}`;
+  figures['speed-up at p50 (naive / LitCite)'] = `${(base.p50 / ours.p50).toFixed(0)}×`;
+  return figures;
 }
 
+const SECTIONS: Array<[id: string, title: string, run: () => Promise<Figures>]> = [
+  ['bundled', 'Bundled library (62 papers)', bundledBench],
+  ['cite', 'Citations in a 5,000-line document', citeBench],
+  ['scale', 'A user library of 10,000 entries', () => scaleBench(10_000, { citationJs: true, naive: true, cli: true })],
+  ['scale50k', 'A user library of 50,000 entries', () => scaleBench(50_000, { citationJs: false, naive: false, cli: true })],
+  ['hostile', 'Hostile inputs: 100 kB → 1 MB', hostileBench],
+  ['online', 'Online search: merging, cached answers', onlineBench],
+  ['zotero', 'Zotero: a 10,000-work library', zoteroBench],
+  ['format', 'Citation styles and the Markdown preview', formatBench],
+];
+
 async function main(): Promise<void> {
-  console.log(`LitCite bench — Node ${process.version}, ${new Date().toISOString()}\n`);
-  console.log('## Bundled library (62 papers)');
-  const [coldIndex, cold] = time(loadAndIndex);
-  const [, coldFuzzy] = time(() => coldIndex.prepareFuzzy());
-  const warm: number[] = [];
-  const warmFuzzy: number[] = [];
-  for (let i = 0; i < 20; i++) {
-    const [index, ms] = time(loadAndIndex);
-    warm.push(ms);
-    warmFuzzy.push(time(() => index.prepareFuzzy())[1]);
-  }
-  const parsed: number[] = [];
-  for (let i = 0; i < 20; i++) parsed.push(time(parseAndIndex)[1]);
-  row('ready (activation): read, check, restore build-time parse + index; first run', `${fmt(cold)} ms`);
-  row('ready (activation), median of 20 runs', `${fmt(percentile(warm, 50))} ms`);
-  row('ready when seeds changed: read + parse + join + keys + index, median', `${fmt(percentile(parsed, 50))} ms`);
-  row('typo shortlist built after ready, first run / median', `${fmt(coldFuzzy)} ms`, `${fmt(percentile(warmFuzzy, 50))} ms`);
-  row('vocabulary', `${coldIndex.vocabularySize} words`);
-
-  const papers = coldIndex.papers;
-  const naive = naiveIndex(papers);
-  const queries = BENCH_QUERIES;
-  // Warm both up so JIT compilation is not billed to the first queries.
-  for (const [q] of queries) { coldIndex.search(q); naive.search(q); }
-  const ours = measureQueries((q) => coldIndex.search(q, { limit: 10 }).map((h) => h.paper.id), queries, 5);
-  const base = measureQueries((q) => naive.search(q, { limit: 10 }).map((r) => r.item.id), queries, 2);
-  console.log(`\n## Query latency and quality (${queries.length} queries)`);
-  row('', 'median', 'p95', 'top-3', 'top-1');
-  row('LitCite index', `${fmt(ours.median)} ms`, `${fmt(ours.p95)} ms`, `${ours.top3}/${queries.length}`, `${ours.top1}/${queries.length}`);
-  row('naive fuse.js (title+authors+abstract, ignoreLocation)', `${fmt(base.median)} ms`, `${fmt(base.p95)} ms`, `${base.top3}/${queries.length}`, `${base.top1}/${queries.length}`);
-  row('speed-up (naive / LitCite)', `${(base.median / ours.median).toFixed(0)}×`, `${(base.p95 / ours.p95).toFixed(0)}×`);
-  if (ours.misses.length) console.log(`LitCite misses: ${ours.misses.join(' | ')}`);
-  if (base.misses.length) console.log(`naive misses:   ${base.misses.join(' | ')}`);
-
-  for (const [title, run] of SECTIONS) {
+  const wanted = new Set(process.argv.slice(2));
+  console.log(`LitCite bench — Node ${process.version}, ${new Date().toISOString()}`);
+  for (const [id, title, run] of SECTIONS) {
+    if (wanted.size && !wanted.has(id)) continue;
     console.log(`\n## ${title}`);
-    const figures = await run();
-    for (const [label, value] of Object.entries(figures)) row(label, Number.isInteger(value) ? String(value) : fmt(value));
+    try {
+      const figures = await run();
+      for (const [label, value] of Object.entries(figures)) row(label, typeof value === 'number' ? fmt(value) : value);
+    } catch (err) {
+      row('failed', (err as Error).message);
+    }
   }
 }
 

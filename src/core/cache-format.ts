@@ -13,7 +13,7 @@ import type { SegmentData } from './search/segment';
 import type { Paper, Problem } from './types';
 
 /** Bump when the stored shape of papers, problems or segments changes: older files are then rebuilt. */
-export const CACHE_FORMAT_VERSION = 4;
+export const CACHE_FORMAT_VERSION = 5;
 const MAGIC = 'LITCITE-CACHE\n';
 /** Papers per JSON chunk: small enough to decode well inside one 30 ms slice. */
 export const PAPERS_PER_CHUNK = 250;
@@ -25,6 +25,8 @@ export interface SourceIdentity {
   mtimeMs: number;
   /** Content hash of the source's bytes. */
   hash: string;
+  /** When the entry was made: a file modified within a timestamp's granularity of it is hashed again ("racy" mtimes). */
+  writtenAt?: number;
   /** Hash of the macros from other files the parse used (empty when none). */
   externalMacrosHash?: string;
   /** The encoding the source was read in, and whether it had a byte-order mark. */
@@ -55,7 +57,7 @@ interface Header {
   problems: Section;
   extra: Section;
   text: Record<'vocabulary' | 'titlePhrases', Section>;
-  ints: Record<'postingStarts' | 'postings' | 'trigramCodes' | 'trigramStarts' | 'trigramTerms', Section>;
+  ints: Record<(typeof INT_NAMES)[number], Section>;
   paperCountOfSegment: number;
   checksum: number;
 }
@@ -72,7 +74,7 @@ export interface CacheReader {
   segment(): SegmentData;
 }
 
-const INT_NAMES = ['postingStarts', 'postings', 'trigramCodes', 'trigramStarts', 'trigramTerms'] as const;
+const INT_NAMES = ['termStarts', 'postingStarts', 'postings', 'titleStarts', 'trigramCodes', 'trigramStarts', 'trigramTerms'] as const;
 
 /** The cache file for `payload`. */
 export function encodeCache(payload: CachePayload): Uint8Array {
@@ -177,8 +179,10 @@ export function openCache(bytes: Uint8Array, verify = true): CacheReader | Cache
       paperCount: header.paperCountOfSegment,
       vocabulary: decoder.decode(body.subarray(header.text.vocabulary.offset, header.text.vocabulary.offset + header.text.vocabulary.length)),
       titlePhrases: decoder.decode(body.subarray(header.text.titlePhrases.offset, header.text.titlePhrases.offset + header.text.titlePhrases.length)),
+      termStarts: ints(header.ints.termStarts),
       postingStarts: ints(header.ints.postingStarts),
       postings: ints(header.ints.postings),
+      titleStarts: ints(header.ints.titleStarts),
       trigramCodes: ints(header.ints.trigramCodes),
       trigramStarts: ints(header.ints.trigramStarts),
       trigramTerms: ints(header.ints.trigramTerms),

@@ -14,8 +14,9 @@
 import { uniqueKey } from './citekey';
 import { resolveCrossReferences } from './bibtex/database';
 import { problem } from './problems';
-import { IndexPart, SearchIndex } from './search';
-import type { IndexSegment } from './search/segment';
+import { IndexPart, runSteps, SearchIndex, STEP } from './search';
+import { IndexSegment } from './search/segment';
+import type { BibDelta } from './bibtex/incremental';
 import { normaliseDoi } from './text';
 import type { Paper, Problem } from './types';
 
@@ -55,6 +56,14 @@ const FILLABLE: readonly (keyof Paper)[] = ['abstract', 'arxiv', 'DOI', 'URL', '
 
 /** Merges sources given in priority order (user files first, the bundled corpus last). */
 export function buildLibraryView(sources: readonly ViewSource[], keyTemplate?: string): LibraryView {
+  return runSteps(libraryViewSteps(sources, keyTemplate));
+}
+
+/**
+ * The view built in steps that spread the work over slices of the caller's thread (a library of
+ * 50,000 papers takes longer than an editor may stall): `runStepsSliced(libraryViewSteps(…), pause)`.
+ */
+export function* libraryViewSteps(sources: readonly ViewSource[], keyTemplate?: string): Generator<void, LibraryView, void> {
   const problems = new Map<string, Problem[]>();
   const report = (sourceId: string, found: Problem): void => {
     const list = problems.get(sourceId);
@@ -76,11 +85,13 @@ export function buildLibraryView(sources: readonly ViewSource[], keyTemplate?: s
   const shownPapers: Paper[] = [];
   let mergedCount = 0;
 
+  let steps = 0;
   for (const source of sources) {
     const user = source.kind === 'file';
     for (const part of source.parts) {
       const shown: Array<Paper | undefined> = new Array(part.papers.length);
       for (let i = 0; i < part.papers.length; i++) {
+        if (++steps % STEP === 0) yield;
         if (part.removed?.has(i)) continue;
         let paper = crossFile.get(part.papers[i]) ?? part.papers[i];
         const doi = paper.DOI ? normaliseDoi(paper.DOI) : undefined;
@@ -131,7 +142,7 @@ export function buildLibraryView(sources: readonly ViewSource[], keyTemplate?: s
     }
     for (let i = 0; i < shownPapers.length; i++) shownPapers[i] = filled.get(shownPapers[i]) ?? shownPapers[i];
   }
-  const index = SearchIndex.fromParts(indexParts);
+  const index = yield* SearchIndex.fromPartsSteps(indexParts);
   return { index, papers: index.papers, problems, mergedCount };
 }
 
@@ -154,25 +165,69 @@ function fillMissing(kept: Paper, duplicate: Paper): Paper {
  */
 function resolveCrossFile(files: readonly ViewSource[], report: (sourceId: string, found: Problem) => void): Map<Paper, Paper> {
   const out = new Map<Paper, Paper>();
-  const needing: Array<{ source: ViewSource; papers: Paper[] }> = [];
+  // Readers resolved what each file could itself: without a child left for the library, nothing to do.
   let any = false;
+  for (const source of files) {
+    for (const part of source.parts) {
+      for (const paper of part.papers) {
+        if (paper.parentElsewhere) {
+          any = true;
+          break;
+        }
+      }
+    }
+  }
+  if (!any) return out;
+  const needing: Array<{ source: ViewSource; papers: Paper[] }> = [];
   const all = files.map((source) => {
     const papers: Paper[] = [];
     for (const part of source.parts) part.papers.forEach((p, i) => {
       if (!part.removed?.has(i)) papers.push(p);
     });
-    if (papers.some((p) => p.crossref || p.xdata)) any = true;
     needing.push({ source, papers });
     return { papers, xdata: source.xdata };
   });
-  if (!any) return out;
   const resolved = resolveCrossReferences(all);
   needing.forEach(({ source, papers }, s) => {
     papers.forEach((paper, i) => {
       const result = resolved.papers[s][i];
       if (result !== paper) out.set(paper, result);
     });
-    for (const found of resolved.problems[s]) report(source.id, found);
+    // Cycles were reported when the file was read; what only the whole library can tell is a parent that is nowhere.
+    for (const found of resolved.problems[s]) if (found.code !== 'crossref-cycle') report(source.id, found);
   });
   return out;
+}
+
+/**
+ * A file's parts after an edit read on its own (core/bibtex/incremental.ts): the entries the edit
+ * replaced are hidden, the ones it read join as a small part with its own segment, and entries
+ * after the edit move. Costs the edit, not the file.
+ */
+export function applyBibDelta(parts: readonly SourcePart[], delta: BibDelta): SourcePart[] {
+  const removedKeys = new Set(delta.removed);
+  const moves = delta.shift.by !== 0 || delta.shift.lines !== 0;
+  const next: SourcePart[] = parts.map((part) => {
+    let removed: Set<number> | undefined;
+    for (let i = 0; i < part.papers.length; i++) {
+      if (part.removed?.has(i)) continue;
+      const paper = part.papers[i]!;
+      if (removedKeys.has(paper.id)) {
+        removed ??= new Set(part.removed ?? []);
+        removed.add(i);
+      } else if (moves && paper.sourceSpan && paper.sourceSpan.start >= delta.shift.from) {
+        moveEntry(paper, delta.shift.by, delta.shift.lines);
+      }
+    }
+    return removed ? { ...part, removed } : part;
+  });
+  if (delta.added.length) next.push({ papers: delta.added, segment: IndexSegment.build(delta.added) });
+  return next;
+}
+
+/** Moves an entry's recorded place in its file (the paper objects are the library's own). */
+function moveEntry(paper: Paper, by: number, lines: number): void {
+  const span = paper.sourceSpan!;
+  paper.sourceSpan = { start: span.start + by, end: span.end + by };
+  if (paper.sourceLine !== undefined) paper.sourceLine += lines;
 }

@@ -90,11 +90,16 @@ export class SearchIndex {
   constructor(papers: readonly Paper[]) {
     this.parts = papers.length ? [{ segment: IndexSegment.build(papers), papers }] : [];
     this.scratch = this.parts.map(() => undefined);
-    this.papers = this.collectShown();
+    this.papers = runSteps(this.collectShown());
   }
 
   /** An index over parts whose segments are already built (restored from the cache, or built in a worker). */
   static fromParts(parts: readonly IndexPart[]): SearchIndex {
+    return runSteps(SearchIndex.fromPartsSteps(parts));
+  }
+
+  /** `fromParts` as steps: it yields every few hundred papers, so a caller can spread the work out. */
+  static *fromPartsSteps(parts: readonly IndexPart[]): Generator<void, SearchIndex, void> {
     const index = Object.create(SearchIndex.prototype) as SearchIndex;
     const self = index as unknown as { parts: IndexPart[]; scratch: Array<Scratch | undefined>; ordinal: Map<Paper, number>; byKey: Map<string, Paper>; byExactKey: Map<string, Paper>; byArxiv: Map<string, Paper>; byDoi: Map<string, Paper>; papers: readonly Paper[] };
     self.parts = parts.filter((p) => p.papers.length > 0);
@@ -104,7 +109,7 @@ export class SearchIndex {
     self.byExactKey = new Map();
     self.byArxiv = new Map();
     self.byDoi = new Map();
-    self.papers = index.collectShown();
+    self.papers = yield* index.collectShown();
     return index;
   }
 
@@ -121,10 +126,12 @@ export class SearchIndex {
     return SearchIndex.fromParts([{ segment: builder.finish(), papers }]);
   }
 
-  private collectShown(): Paper[] {
+  private *collectShown(): Generator<void, Paper[], void> {
     const shown: Paper[] = [];
+    let steps = 0;
     for (const part of this.parts) {
       for (let i = 0; i < part.papers.length; i++) {
+        if (++steps % STEP === 0) yield;
         const paper = part.shown ? part.shown[i] : part.papers[i];
         if (!paper || this.ordinal.has(paper)) continue;
         this.ordinal.set(paper, shown.length);
@@ -146,10 +153,6 @@ export class SearchIndex {
     return this.parts.reduce((n, p) => n + p.segment.size, 0);
   }
 
-  /** Builds the word tables a first query would otherwise build (callers run it in idle time). */
-  prepareFuzzy(): void {
-    for (const part of this.parts) part.segment.prepareTerms();
-  }
 
   /** The paper with exactly this key, if any. */
   byId(key: string): Paper | undefined {
@@ -340,4 +343,28 @@ function matchRanges(paper: Paper, words: ReadonlySet<string>, exactField?: 'key
     if (ranges.length) matches.push({ field, ranges });
   }
   return matches;
+}
+
+/** Papers handled between two yields of a step generator. */
+export const STEP = 256;
+
+/** Runs a step generator to its end at once. */
+export function runSteps<T>(steps: Generator<void, T, void>): T {
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
+}
+
+/** Runs a step generator, awaiting `pause()` whenever a slice has taken `sliceMs`. */
+export async function runStepsSliced<T>(steps: Generator<void, T, void>, pause: () => Promise<void>, sliceMs = 8): Promise<T> {
+  let sliceStart = performance.now();
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+    if (performance.now() - sliceStart >= sliceMs) {
+      await pause();
+      sliceStart = performance.now();
+    }
+  }
 }

@@ -113,6 +113,8 @@ export interface Paper {
   crossref?: string;
   /** Keys of biblatex `@xdata` entries whose fields this one takes in. */
   xdata?: string[];
+  /** Its `crossref` or `xdata` parent is not in its own file: the library resolves it across files. */
+  parentElsewhere?: boolean;
   /** `@string` macros (lower-case) the entry's text uses, so it can be written elsewhere with their definitions. */
   macros?: string[];
   /** What kind of source the paper came from (absent: derive from `source`). */

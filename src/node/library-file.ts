@@ -8,8 +8,9 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { resolveCrossReferences } from '../core/bibtex/database';
-import { MacroDefinition, parseBibtexFile } from '../core/bibtex/read';
+import { resolveWithinFile } from '../core/bibtex/database';
+import type { BibState } from '../core/bibtex/incremental';
+import { BibFileParse, MacroDefinition, parseBibtexFile } from '../core/bibtex/read';
 import { CachePayload, CacheReader, encodeCache, openCache, SourceIdentity } from '../core/cache-format';
 import { parseCslJson } from '../core/csl-read';
 import { decodeBibBytes } from '../core/encoding';
@@ -40,6 +41,8 @@ export interface LibraryFileResult {
   encoded: Uint8Array;
   fromCache: boolean;
   parseMs: number;
+  /** The text and raw parse (BibTeX files read now, not from the cache): what an edit is compared with. */
+  state?: BibState;
 }
 
 export interface LoadFileOptions {
@@ -48,6 +51,9 @@ export interface LoadFileOptions {
   /** Macros of the files read before this one. */
   external?: ReadonlyMap<string, MacroDefinition>;
 }
+
+/** Filesystems record mtimes as coarsely as 2 s (FAT); a file modified that close to its entry is checked by content. */
+const RACY_MS = 2000;
 
 /** The cache folder: `LITCITE_CACHE_DIR`, else the user's cache folder. */
 export function defaultCacheDir(): string {
@@ -61,33 +67,59 @@ export function cacheFileFor(cacheDir: string, file: string): string {
   return path.join(cacheDir, 'libraries', `${createHash('sha1').update(path.resolve(file)).digest('hex')}.bin`);
 }
 
+/** A file in the cache format, from its cache entry or parsed now (then with the parse at hand). */
+export interface EncodedLibraryFile {
+  identity: SourceIdentity;
+  /** The cache file's bytes. */
+  encoded: Uint8Array;
+  fromCache: boolean;
+  parseMs: number;
+  /** Parsed now: the result, and what an edit is compared with. */
+  parsed?: Omit<LibraryFileResult, 'encoded' | 'fromCache' | 'parseMs'>;
+  /** From the cache: the open entry. */
+  reader?: CacheReader;
+}
+
 /** Loads a file from its cache entry when that still describes it, else parses it and writes the entry. */
 export function loadLibraryFile(file: string, options: LoadFileOptions = {}): LibraryFileResult {
+  const loaded = loadEncodedLibraryFile(file, options);
+  if (loaded.parsed) return { ...loaded.parsed, encoded: loaded.encoded, fromCache: false, parseMs: loaded.parseMs };
+  return { ...fromReader(loaded.reader!, loaded.encoded), identity: loaded.identity };
+}
+
+/**
+ * The file in the cache format without decoding its papers when the cache entry still describes
+ * it: the library worker only passes the bytes on, and the extension decodes them in slices.
+ */
+export function loadEncodedLibraryFile(file: string, options: LoadFileOptions = {}): EncodedLibraryFile {
   const stat = fs.statSync(file);
   if (!stat.isFile()) throw new Error(`${file} is not a file`);
   const cacheFile = options.cacheDir ? cacheFileFor(options.cacheDir, file) : undefined;
   const cached = cacheFile ? readCache(cacheFile) : undefined;
-  if (cached && cached.identity.path === path.resolve(file) && cached.identity.size === stat.size && cached.identity.mtimeMs === stat.mtimeMs) {
-    const result = fromReader(cached.reader, cached.bytes);
-    if (externalHash(result.externalMacros, options.external) === (cached.identity.externalMacrosHash ?? '')) return result;
-  }
-  const bytes = new Uint8Array(fs.readFileSync(file));
-  const hash = createHash('sha1').update(bytes).digest('hex');
-  if (cached && cached.identity.hash === hash) {
-    // Touched but unchanged: the entry stands, under the file's new mtime.
-    const result = fromReader(cached.reader, cached.bytes);
-    if (externalHash(result.externalMacros, options.external) === (cached.identity.externalMacrosHash ?? '')) {
-      if (cacheFile) {
-        const identity = { ...cached.identity, mtimeMs: stat.mtimeMs, size: stat.size };
-        writeCache(cacheFile, { ...payloadOf(result), identity });
-      }
-      return { ...result, identity: { ...result.identity, mtimeMs: stat.mtimeMs } };
+  const borrowedMacros = (reader: CacheReader): string[] => (reader.extra() as { externalMacros?: string[] }).externalMacros ?? [];
+  // Size and mtime vouch for the content unless the file was modified too close to when the entry
+  // was made for its timestamp to tell two versions apart (as git treats "racily clean" files).
+  const racy = !cached?.identity.writtenAt || stat.mtimeMs >= cached.identity.writtenAt - RACY_MS;
+  if (cached && !racy && cached.identity.path === path.resolve(file) && cached.identity.size === stat.size && cached.identity.mtimeMs === stat.mtimeMs) {
+    if (externalHash(borrowedMacros(cached.reader), options.external) === (cached.identity.externalMacrosHash ?? '')) {
+      return { identity: cached.identity, encoded: cached.bytes, fromCache: true, parseMs: 0, reader: cached.reader };
     }
+  }
+  const bytes = fs.readFileSync(file);
+  const hash = createHash('sha1').update(bytes).digest('hex');
+  if (cached && cached.identity.hash === hash && externalHash(borrowedMacros(cached.reader), options.external) === (cached.identity.externalMacrosHash ?? '')) {
+    // Touched but unchanged: the entry stands, under the file's new mtime.
+    const identity = { ...cached.identity, mtimeMs: stat.mtimeMs, size: stat.size, writtenAt: Date.now() };
+    const result = fromReader(cached.reader, cached.bytes);
+    const encoded = encodeCache({ ...payloadOf(result), identity });
+    if (cacheFile) writeCacheBytes(cacheFile, encoded);
+    const reader = openCache(encoded, false);
+    if (typeof reader !== 'string') return { identity, encoded, fromCache: true, parseMs: 0, reader };
   }
   const started = performance.now();
   const parsed = parseBytes(bytes, path.resolve(file), libraryKind(file), options.external);
   const identity: SourceIdentity = {
-    path: path.resolve(file), size: stat.size, mtimeMs: stat.mtimeMs, hash,
+    path: path.resolve(file), size: stat.size, mtimeMs: stat.mtimeMs, hash, writtenAt: Date.now(),
     externalMacrosHash: externalHash(parsed.externalMacros, options.external), encoding: parsed.encoding, bom: parsed.bom,
   };
   const payload: CachePayload = {
@@ -99,17 +131,27 @@ export function loadLibraryFile(file: string, options: LoadFileOptions = {}): Li
   };
   const encoded = encodeCache(payload);
   if (cacheFile) writeCacheBytes(cacheFile, encoded);
-  return { ...parsed, identity, encoded, fromCache: false, parseMs: performance.now() - started };
+  const { raw, text, encoding: _encoding, bom: _bom, ...rest } = parsed;
+  const state = raw && text !== undefined ? { text, sourceName: path.resolve(file), parse: raw } : undefined;
+  return { identity, encoded, fromCache: false, parseMs: performance.now() - started, parsed: { ...rest, identity, ...(state ? { state } : {}) } };
 }
 
 /** Parses a file's bytes (no cache). */
-export function parseBytes(bytes: Uint8Array, sourceName: string, kind: LibraryKind, external?: ReadonlyMap<string, MacroDefinition>): Omit<LibraryFileResult, 'identity' | 'encoded' | 'fromCache' | 'parseMs'> & { encoding: string; bom: boolean } {
-  const decoded = decodeBibBytes(bytes);
+export function parseBytes(bytes: Uint8Array, sourceName: string, kind: LibraryKind, external?: ReadonlyMap<string, MacroDefinition>): ParsedBytes {
+  return parseText(decodeBibBytes(bytes), sourceName, kind, external);
+}
+
+/** What parsing a file's text gives, with the raw BibTeX parse for later incremental reads. */
+export type ParsedBytes = Omit<LibraryFileResult, 'identity' | 'encoded' | 'fromCache' | 'parseMs' | 'state'> & { encoding: string; bom: boolean; raw?: BibFileParse; text?: string };
+
+/** Parses decoded text (the worker uses it for unsaved buffers too). */
+export function parseText(decoded: { text: string; encoding: string; bom: boolean; problem?: Problem }, sourceName: string, kind: LibraryKind, external?: ReadonlyMap<string, MacroDefinition>): ParsedBytes {
   const problems: Problem[] = decoded.problem ? [decoded.problem] : [];
   let papers: Paper[];
   let xdata: Paper[] = [];
   let macros: Array<[string, MacroDefinition]> = [];
   let externalMacros: string[] = [];
+  let raw: BibFileParse | undefined;
   if (kind === 'csl-json') {
     const parse = parseCslJson(decoded.text, sourceName);
     papers = parse.papers;
@@ -117,17 +159,18 @@ export function parseBytes(bytes: Uint8Array, sourceName: string, kind: LibraryK
   } else {
     const parse = parseBibtexFile(decoded.text, sourceName, { external });
     // Cross-references within the file are resolved here; across files the library does it.
-    const resolved = resolveCrossReferences([parse]);
-    papers = resolved.papers[0];
-    problems.push(...parse.problems, ...resolved.problems[0].filter((p) => p.code !== 'crossref-missing' && p.code !== 'xdata-missing'));
+    const resolved = resolveWithinFile(parse);
+    papers = resolved.papers;
+    problems.push(...parse.problems, ...resolved.problems);
     xdata = parse.xdata;
     macros = [...parse.macros];
     externalMacros = parse.externalMacros;
+    raw = parse;
   }
   problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   const builder = new SegmentBuilder();
   for (const paper of papers) builder.add(paper);
-  return { papers, problems, xdata, macros, externalMacros, segment: builder.finish(), encoding: decoded.encoding, bom: decoded.bom };
+  return { papers, problems, xdata, macros, externalMacros, segment: builder.finish(), encoding: decoded.encoding, bom: decoded.bom, raw, text: raw ? decoded.text : undefined };
 }
 
 /** A load result from an open cache (its segment viewed in place). */
@@ -163,7 +206,7 @@ function externalHash(names: readonly string[], external: ReadonlyMap<string, Ma
 function readCache(cacheFile: string): { reader: CacheReader; identity: SourceIdentity; bytes: Uint8Array } | undefined {
   let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(fs.readFileSync(cacheFile));
+    bytes = fs.readFileSync(cacheFile);
   } catch {
     return undefined;
   }
@@ -173,12 +216,9 @@ function readCache(cacheFile: string): { reader: CacheReader; identity: SourceId
   return { reader, identity: reader.identity, bytes };
 }
 
-function writeCache(cacheFile: string, payload: CachePayload): void {
-  writeCacheBytes(cacheFile, encodeCache(payload));
-}
 
 /** Writes a cache file whole or not at all: to a temporary name, then renamed over the old one. */
-function writeCacheBytes(cacheFile: string, bytes: Uint8Array): void {
+export function writeCacheBytes(cacheFile: string, bytes: Uint8Array): void {
   try {
     fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
     const temp = `${cacheFile}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;

@@ -51,7 +51,7 @@ export function loadBundledLibrary(
   const keyTemplate = options.keyTemplate ?? DEFAULT_KEY_TEMPLATE;
   const cacheFile = options.cacheFile ?? defaultCacheFile();
   if (keyTemplate === DEFAULT_KEY_TEMPLATE && fs.existsSync(cacheFile)) {
-    const reader = openCache(new Uint8Array(fs.readFileSync(cacheFile)));
+    const reader = openCache(fs.readFileSync(cacheFile));
     // An unreadable or outdated cache is only a missed shortcut: the files are parsed below.
     if (typeof reader !== 'string' && reader.identity.hash === fingerprint(listings, metadata)) {
       const papers: Paper[] = [];

@@ -137,17 +137,15 @@ describe('reading a .bib after an edit', () => {
     assert.equal(updateBibState(state(text), text.replace('"J"', '"K"')), undefined);
   });
 
-  it('is fast on a large file: the work is the edited entry, not the file', () => {
+  it('reads one entry of a large file on its own', () => {
     let text = '';
     for (let i = 0; i < 10_000; i++) text += `@article{k${i},\n  title = {A reasonably long title number ${i} about things},\n  author = {Doe, Jane},\n  abstract = {${'word '.repeat(150)}},\n  year = 2020,\n}\n\n`;
     const base = state(text);
     const at = text.indexOf('number 5000');
     const next = `${text.slice(0, at)}NUMBER${text.slice(at + 6)}`;
-    const started = performance.now();
     const updated = updateBibState(base, next);
-    const ms = performance.now() - started;
     assert.ok(updated, 'read on its own');
     assert.deepEqual(updated!.delta.removed, ['k5000']);
-    assert.ok(ms < 500, `${ms.toFixed(0)} ms (the bench measures this properly)`);
+    assert.deepEqual(updated!.delta.added.map((p) => p.title), ['A reasonably long title NUMBER 5000 about things']);
   });
 });

@@ -26,7 +26,7 @@ const INHERITED: readonly (keyof Paper)[] = [
 ];
 
 /** Fields that are about the record, never taken from `xdata`. */
-const NOT_DATA = new Set<string>(['id', 'source', 'sourceLine', 'sourceSpan', 'crossref', 'xdata', 'macros', 'origin', 'type']);
+const NOT_DATA = new Set<string>(['id', 'source', 'sourceLine', 'sourceSpan', 'crossref', 'xdata', 'parentElsewhere', 'macros', 'origin', 'type']);
 
 /** Reads files in order as one database; each file's papers have their cross-references resolved. */
 export function readBibDatabase(files: readonly BibSourceFile[]): BibFileParse[] {
@@ -38,6 +38,28 @@ export function readBibDatabase(files: readonly BibSourceFile[]): BibFileParse[]
   });
   const resolved = resolveCrossReferences(parses);
   return parses.map((parse, i) => ({ ...parse, papers: resolved.papers[i], problems: [...parse.problems, ...resolved.problems[i]].sort((a, b) => (a.line ?? 0) - (b.line ?? 0)) }));
+}
+
+/**
+ * One file's papers with the cross-references it can resolve itself resolved. A child whose
+ * parent is not in the file is marked `parentElsewhere` instead of reported: another file of the
+ * library may define the parent (the library view resolves those, and only when some exist).
+ */
+export function resolveWithinFile(parse: { papers: readonly Paper[]; xdata?: readonly Paper[] }): { papers: Paper[]; problems: Problem[] } {
+  const resolved = resolveCrossReferences([parse]);
+  const papers = resolved.papers[0]!;
+  const problems: Problem[] = [];
+  const elsewhere = new Set<string>();
+  for (const found of resolved.problems[0]!) {
+    if ((found.code === 'crossref-missing' || found.code === 'xdata-missing') && found.data?.key) elsewhere.add(found.data.key);
+    else problems.push(found);
+  }
+  if (elsewhere.size) {
+    for (let i = 0; i < papers.length; i++) {
+      if (elsewhere.has(papers[i]!.id)) papers[i] = { ...papers[i]!, parentElsewhere: true };
+    }
+  }
+  return { papers, problems };
 }
 
 /**

@@ -28,22 +28,31 @@ export interface BibDelta {
   shift: { from: number; by: number; lines: number };
 }
 
+/** Characters compared at once while looking for where two texts differ. */
+const BLOCK = 4096;
+
 /** Problem codes whose presence in an edited stretch means the whole file is read again. */
 const NON_LOCAL = new Set(['undefined-macro', 'duplicate-key', 'unbalanced-entry', 'entry-truncated', 'missing-key', 'entry-syntax']);
 
 /**
  * The state after `newText` replaced the old text, and the change, when the edit can be read on
- * its own; undefined when the whole file must be read.
+ * its own; undefined when the whole file must be read. When a state comes back, `old` is used up:
+ * the entries after the edit were moved in place.
  */
 export function updateBibState(old: BibState, newText: string): { state: BibState; delta: BibDelta } | undefined {
   const oldText = old.text;
   if (oldText === newText) return { state: old, delta: { removed: [], added: [], shift: { from: oldText.length, by: 0, lines: 0 } } };
   // The edited stretch: [prefix, oldText.length - suffix) in the old text.
-  let prefix = 0;
+  // Compared a block at a time first: comparing strings is native, a loop over characters is not.
   const shortest = Math.min(oldText.length, newText.length);
+  let prefix = 0;
+  while (prefix + BLOCK <= shortest && oldText.slice(prefix, prefix + BLOCK) === newText.slice(prefix, prefix + BLOCK)) prefix += BLOCK;
   while (prefix < shortest && oldText.charCodeAt(prefix) === newText.charCodeAt(prefix)) prefix++;
   let suffix = 0;
-  while (suffix < shortest - prefix && oldText.charCodeAt(oldText.length - 1 - suffix) === newText.charCodeAt(newText.length - 1 - suffix)) suffix++;
+  const oldEnd = oldText.length;
+  const newEnd = newText.length;
+  while (suffix + BLOCK <= shortest - prefix && oldText.slice(oldEnd - suffix - BLOCK, oldEnd - suffix) === newText.slice(newEnd - suffix - BLOCK, newEnd - suffix)) suffix += BLOCK;
+  while (suffix < shortest - prefix && oldText.charCodeAt(oldEnd - 1 - suffix) === newText.charCodeAt(newEnd - 1 - suffix)) suffix++;
   let from = prefix;
   let to = oldText.length - suffix;
 
@@ -100,24 +109,35 @@ export function updateBibState(old: BibState, newText: string): { state: BibStat
   const problems: Problem[] = [...scan.problems];
   const reader = new EntryReader(newText, old.sourceName, problems);
   for (const [name, definition] of macros) reader.macros.set(name, definition);
-  const kept = [...papers.slice(0, Math.max(0, first)), ...papers.slice(last + 1)];
-  for (const paper of kept) reader.firstByKey.set(paper.id.toLowerCase(), { key: paper.id, line: paper.sourceLine ?? 0 });
   for (const block of scan.blocks) reader.read(block);
   if (problems.some((p) => NON_LOCAL.has(p.code ?? ''))) return undefined;
   const added = reader.papers;
-  // Links into or out of the stretch change other entries: not a local edit.
-  const changedKeys = new Set([...removedPapers, ...added].map((p) => p.id.toLowerCase()));
-  if (added.some((p) => p.crossref || p.xdata) || kept.some((p) => (p.crossref && changedKeys.has(p.crossref.toLowerCase())) || p.xdata?.some((k) => changedKeys.has(k.toLowerCase())))) return undefined;
-  if (reader.externalUsed.size) return undefined;
+  if (added.some((p) => p.crossref || p.xdata) || reader.externalUsed.size) return undefined;
+  // A key the rest of the file has already (a duplicate), or links into the stretch from outside
+  // it, change other entries: not a local edit. One pass over the other entries, no allocation.
+  const addedKeys = new Set(added.map((p) => p.id.toLowerCase()));
+  const changedKeys = new Set([...removedPapers.map((p) => p.id.toLowerCase()), ...addedKeys]);
+  const keyLengths = new Set([...changedKeys].map((k) => k.length));
+  const mentions = (key: string | undefined, keys: Set<string>): boolean => key !== undefined && keyLengths.has(key.length) && keys.has(key.toLowerCase());
+  for (let i = 0; i < papers.length; i++) {
+    if (i >= first && i <= last && first >= 0) continue;
+    const paper = papers[i]!;
+    if (mentions(paper.id, addedKeys) || mentions(paper.crossref, changedKeys) || paper.xdata?.some((k) => mentions(k, changedKeys))) return undefined;
+  }
 
   const lines = countLines(newText, from, newTo) - countLines(oldText, from, to);
   const shift = { from: to, by, lines };
-  const moved = (paper: Paper): Paper => {
-    const span = paper.sourceSpan!;
-    return { ...paper, sourceSpan: { start: span.start + by, end: span.end + by }, sourceLine: (paper.sourceLine ?? 0) + lines };
-  };
+  // The entries after the edit move in place (copying thousands of papers per keystroke would
+  // cost more than the edit): `old` is consumed.
   const unchanged = papers.slice(0, Math.max(0, first < 0 ? insertionPoint(papers, from) : first));
-  const after = papers.slice(first < 0 ? insertionPoint(papers, from) : last + 1).map(moved);
+  const after = papers.slice(first < 0 ? insertionPoint(papers, from) : last + 1);
+  if (by || lines) {
+    for (const paper of after) {
+      const span = paper.sourceSpan!;
+      paper.sourceSpan = { start: span.start + by, end: span.end + by };
+      paper.sourceLine = (paper.sourceLine ?? 0) + lines;
+    }
+  }
   const oldProblems = old.parse.problems.filter((p) => p.line === undefined || p.line < fromLine || p.line > toLine);
   const shiftedProblems = oldProblems.map((p) => shiftProblem(p, toLine, lines));
   const parse: BibFileParse = {

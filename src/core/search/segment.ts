@@ -26,17 +26,24 @@ export function searchFieldText(paper: Paper, field: SearchField): string {
   }
 }
 
-/** A segment's tables as plain data: strings and typed arrays, for the cache and for workers. */
+/**
+ * A segment's tables as plain data: strings and typed arrays, for the cache and for workers. The
+ * vocabulary is sorted, so a word is found by binary search: loading a segment builds no map.
+ */
 export interface SegmentData {
   paperCount: number;
-  /** Terms joined by `\n`. */
+  /** The sorted terms, concatenated. */
   vocabulary: string;
+  /** Where each term starts in `vocabulary` (one more entry than terms). */
+  termStarts: Int32Array;
   /** Per term, where its postings start in `postings` (one more entry than terms). */
   postingStarts: Int32Array;
   /** paper index × 8 + field index, per term in paper order. */
   postings: Int32Array;
-  /** Each paper's title as its folded words joined by spaces, joined by `\n`. */
+  /** Each paper's title as its folded words joined by spaces, concatenated. */
   titlePhrases: string;
+  /** Where each paper's title phrase starts (one more entry than papers). */
+  titleStarts: Int32Array;
   /** Distinct trigram codes, ascending. */
   trigramCodes: Int32Array;
   /** Per code, where its term ids start in `trigramTerms`. */
@@ -44,64 +51,199 @@ export interface SegmentData {
   trigramTerms: Int32Array;
 }
 
-/** Builds a segment paper by paper, so a caller can pause between slices. */
+/**
+ * Builds a segment paper by paper, so a caller can pause between slices.
+ *
+ * Indexing is the hot half of a cold load, and its cost was garbage: a string per word and an
+ * array per term. ASCII text (nearly all of it) is therefore tokenised in place: each word is
+ * hashed as it is scanned and looked up in an open-addressing table of term ids, compared with
+ * the stored term character by character, so only a new term becomes a string; postings go into
+ * two growing typed arrays and are grouped by term once, in `finish`. Other text takes the
+ * Unicode tokenizer (`indexTerms`), which folds accents.
+ */
 export class SegmentBuilder {
   private readonly vocabulary: string[] = [];
-  private readonly termIds = new Map<string, number>();
-  private readonly lists: number[][] = [];
   private readonly titlePhrases: string[] = [];
   private count = 0;
+  /** Open addressing: slot → term id + 1 (0 = empty); size a power of two, at most half full. */
+  private table: Int32Array = new Int32Array(1 << 12);
+  private hashes: Int32Array = new Int32Array(1 << 11);
+  /** The last posting added per term (papers and fields come in order, so a repeat is the last). */
+  private lastPosting: Int32Array = new Int32Array(1 << 11);
+  /** (term id, posting) pairs in the order added. */
+  private pairTerms: Int32Array = new Int32Array(1 << 14);
+  private pairPostings: Int32Array = new Int32Array(1 << 14);
+  private pairCount = 0;
 
   /** Adds the next paper (papers are numbered in the order added). */
   add(paper: Paper): void {
     const paperIndex = this.count++;
     this.titlePhrases.push(indexTerms(paper.title).join(' '));
-    FIELDS.forEach((field, fieldIndex) => {
+    for (let fieldIndex = 0; fieldIndex < FIELDS.length; fieldIndex++) {
+      const field = FIELDS[fieldIndex]!;
       const text = searchFieldText(paper, field);
-      if (!text) return;
+      if (!text) continue;
       const posting = paperIndex * 8 + fieldIndex;
-      // Keys and ids are one term each; white space in one (a CSL-JSON key may hold any) must not split the stored vocabulary.
-      const words = field === 'key' || field === 'arxiv' ? [text.toLowerCase().replace(/\s+/g, ' ')] : indexTerms(text);
-      for (const term of words) {
-        let id = this.termIds.get(term);
-        if (id === undefined) {
-          id = this.vocabulary.length;
-          this.vocabulary.push(term);
-          this.termIds.set(term, id);
-          this.lists.push([]);
-        }
-        const list = this.lists[id];
-        // Papers and fields are added in order, so a repeat within this field is the last entry.
-        if (list[list.length - 1] !== posting) list.push(posting);
+      // Keys and ids are one term each.
+      if (field === 'key' || field === 'arxiv') this.addTerm(text.toLowerCase(), posting);
+      else if (isAscii(text)) this.addAsciiWords(text, posting);
+      else for (const term of indexTerms(text)) this.addTerm(term, posting);
+    }
+  }
+
+  /** The words of ASCII text as `indexTerms` gives them (`[a-z0-9]+(?:\.\d+)*`, lower-cased), without making strings. */
+  private addAsciiWords(text: string, posting: number): void {
+    const length = text.length;
+    let i = 0;
+    while (i < length) {
+      if (!isAsciiWordChar(text.charCodeAt(i))) {
+        i++;
+        continue;
       }
-    });
+      const start = i;
+      let hash = FNV_OFFSET;
+      for (; i < length; i++) {
+        const c = text.charCodeAt(i);
+        if (!isAsciiWordChar(c)) break;
+        hash = Math.imul(hash ^ lowerAscii(c), FNV_PRIME);
+      }
+      // A dotted number (`2307.03381`, `3.5`) is one word.
+      while (i + 1 < length && text.charCodeAt(i) === 46 && isDigit(text.charCodeAt(i + 1))) {
+        hash = Math.imul(hash ^ 46, FNV_PRIME);
+        for (i++; i < length && isDigit(text.charCodeAt(i)); i++) hash = Math.imul(hash ^ text.charCodeAt(i), FNV_PRIME);
+      }
+      this.addHashed(text, start, i, hash, posting);
+    }
+  }
+
+  private addTerm(term: string, posting: number): void {
+    let hash = FNV_OFFSET;
+    for (let i = 0; i < term.length; i++) hash = Math.imul(hash ^ term.charCodeAt(i), FNV_PRIME);
+    this.addHashed(term, 0, term.length, hash, posting);
+  }
+
+  /** Adds the posting for the term `text[start, end)` (lower-cased), whose hash is `hash`. */
+  private addHashed(text: string, start: number, end: number, hash: number, posting: number): void {
+    const mask = this.table.length - 1;
+    let slot = hash & mask;
+    let id = -1;
+    for (;;) {
+      const entry = this.table[slot]!;
+      if (entry === 0) break;
+      const candidate = entry - 1;
+      if (this.hashes[candidate] === hash && sameLowerCase(this.vocabulary[candidate]!, text, start, end)) {
+        id = candidate;
+        break;
+      }
+      slot = (slot + 1) & mask;
+    }
+    if (id < 0) {
+      id = this.vocabulary.length;
+      const term = text.slice(start, end).toLowerCase();
+      this.vocabulary.push(term);
+      if (id >= this.hashes.length) {
+        this.hashes = grow(this.hashes);
+        this.lastPosting = grow(this.lastPosting);
+      }
+      this.hashes[id] = hash;
+      this.lastPosting[id] = -1;
+      this.table[slot] = id + 1;
+      if (this.vocabulary.length * 2 > this.table.length) this.rehash();
+    }
+    if (this.lastPosting[id] === posting) return;
+    this.lastPosting[id] = posting;
+    if (this.pairCount === this.pairTerms.length) {
+      this.pairTerms = grow(this.pairTerms);
+      this.pairPostings = grow(this.pairPostings);
+    }
+    this.pairTerms[this.pairCount] = id;
+    this.pairPostings[this.pairCount++] = posting;
+  }
+
+  private rehash(): void {
+    const table = new Int32Array(this.table.length * 2);
+    const mask = table.length - 1;
+    for (let id = 0; id < this.vocabulary.length; id++) {
+      let slot = this.hashes[id]! & mask;
+      while (table[slot] !== 0) slot = (slot + 1) & mask;
+      table[slot] = id + 1;
+    }
+    this.table = table;
   }
 
   /** The segment of the papers added so far. */
   finish(): IndexSegment {
-    let total = 0;
-    for (const list of this.lists) total += list.length;
-    const postingStarts = new Int32Array(this.lists.length + 1);
-    const postings = new Int32Array(total);
-    let at = 0;
-    this.lists.forEach((list, id) => {
-      postingStarts[id] = at;
-      postings.set(list, at);
-      at += list.length;
+    const terms = this.vocabulary.length;
+    // Terms are stored sorted; `order[newId]` is the builder's id of the term now at `newId`.
+    const order = Array.from({ length: terms }, (_, id) => id).sort((a, b) => (this.vocabulary[a]! < this.vocabulary[b]! ? -1 : 1));
+    const newId = new Int32Array(terms);
+    order.forEach((oldId, id) => (newId[oldId] = id));
+    // Group the pairs by term (a counting sort keeps each term's postings in paper order).
+    const postingStarts = new Int32Array(terms + 1);
+    for (let k = 0; k < this.pairCount; k++) postingStarts[newId[this.pairTerms[k]!]! + 1]!++;
+    for (let id = 0; id < terms; id++) postingStarts[id + 1]! += postingStarts[id]!;
+    const fill = postingStarts.slice(0, terms);
+    const postings = new Int32Array(this.pairCount);
+    for (let k = 0; k < this.pairCount; k++) postings[fill[newId[this.pairTerms[k]!]!]!++] = this.pairPostings[k]!;
+    const sorted = order.map((id) => this.vocabulary[id]!);
+    const termStarts = new Int32Array(terms + 1);
+    let chars = 0;
+    for (let id = 0; id < terms; id++) {
+      termStarts[id] = chars;
+      chars += sorted[id]!.length;
+    }
+    termStarts[terms] = chars;
+    const titleStarts = new Int32Array(this.titlePhrases.length + 1);
+    chars = 0;
+    this.titlePhrases.forEach((phrase, i) => {
+      titleStarts[i] = chars;
+      chars += phrase.length;
     });
-    postingStarts[this.lists.length] = at;
-    const trigram = buildTrigrams(this.vocabulary);
-    const segment = new IndexSegment({
+    titleStarts[this.titlePhrases.length] = chars;
+    return new IndexSegment({
       paperCount: this.count,
-      vocabulary: this.vocabulary.join('\n'),
+      vocabulary: sorted.join(''),
+      termStarts,
       postingStarts,
       postings,
-      titlePhrases: this.titlePhrases.join('\n'),
-      ...trigram,
+      titlePhrases: this.titlePhrases.join(''),
+      titleStarts,
+      ...buildTrigrams(sorted),
     });
-    segment.adoptTerms(this.vocabulary, this.termIds);
-    return segment;
   }
+}
+
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 16777619;
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function isAsciiWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
+}
+
+function lowerAscii(c: number): number {
+  return c >= 65 && c <= 90 ? c + 32 : c;
+}
+
+/** Whether `term` equals `text[start, end)` lower-cased (ASCII, or text already lower-case). */
+function sameLowerCase(term: string, text: string, start: number, end: number): boolean {
+  if (term.length !== end - start) return false;
+  for (let i = 0; i < term.length; i++) if (term.charCodeAt(i) !== lowerAscii(text.charCodeAt(start + i))) return false;
+  return true;
+}
+
+function grow(array: Int32Array): Int32Array {
+  const next = new Int32Array(array.length * 2);
+  next.set(array);
+  return next;
 }
 
 /** The trigram shortlist: for each trigram code, the terms that have it. */
@@ -133,10 +275,6 @@ function buildTrigrams(vocabulary: readonly string[]): Pick<SegmentData, 'trigra
 
 /** A built segment: look-ups by term and by trigram, over flat arrays. */
 export class IndexSegment {
-  private vocabulary: string[] | undefined;
-  private termIds: Map<string, number> | undefined;
-  private titles: string[] | undefined;
-
   constructor(readonly data: SegmentData) {}
 
   /** Indexes `papers` at once (small lists; large ones go through SegmentBuilder in slices). */
@@ -146,47 +284,33 @@ export class IndexSegment {
     return builder.finish();
   }
 
-  /** Called by the builder, which has these tables at hand already. */
-  adoptTerms(vocabulary: string[], termIds: Map<string, number>): void {
-    this.vocabulary = vocabulary;
-    this.termIds = termIds;
-  }
-
   get paperCount(): number {
     return this.data.paperCount;
   }
 
   /** Number of distinct words. */
   get size(): number {
-    return this.data.postingStarts.length - 1;
+    return this.data.termStarts.length - 1;
   }
 
   /** The word with id `id`. */
   term(id: number): string {
-    return this.terms()[id];
+    const { vocabulary, termStarts } = this.data;
+    return vocabulary.slice(termStarts[id], termStarts[id + 1]);
   }
 
-  private terms(): string[] {
-    this.vocabulary ??= this.data.vocabulary ? this.data.vocabulary.split('\n') : [];
-    return this.vocabulary;
-  }
-
-  /**
-   * Builds the word → id map. It is the one step of loading that grows with the vocabulary, so
-   * a caller with many words can run it in slices (`from` to `to`) before the first query needs it.
-   */
-  prepareTerms(from = 0, to = Number.POSITIVE_INFINITY): boolean {
-    const terms = this.terms();
-    this.termIds ??= new Map();
-    const end = Math.min(to, terms.length);
-    for (let id = Math.max(from, this.termIds.size); id < end; id++) this.termIds.set(terms[id], id);
-    return this.termIds.size >= terms.length;
-  }
-
-  /** The id of a word, if the segment has it. */
+  /** The id of a word, if the segment has it (binary search over the sorted vocabulary). */
   termId(term: string): number | undefined {
-    if (!this.termIds || this.termIds.size < this.size) this.prepareTerms();
-    return this.termIds!.get(term);
+    let lo = 0;
+    let hi = this.size - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const value = this.term(mid);
+      if (value === term) return mid;
+      if (value < term) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
   }
 
   /** Calls `visit(paperIndex, fieldIndex)` for every occurrence of the word `id`. */
@@ -215,7 +339,7 @@ export class IndexSegment {
 
   /** A paper's title words joined by spaces (for the phrase bonus). */
   titlePhrase(paperIndex: number): string {
-    this.titles ??= this.data.titlePhrases.split('\n');
-    return this.titles[paperIndex] ?? '';
+    const { titlePhrases, titleStarts } = this.data;
+    return titlePhrases.slice(titleStarts[paperIndex], titleStarts[paperIndex + 1]);
   }
 }
