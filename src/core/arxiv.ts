@@ -3,6 +3,8 @@
  * API's Atom feed, read into a Paper. The feed is read with a small tolerant scanner rather than
  * an XML library: the API's output is flat, and the core has no DOM.
  */
+import { arxivIdFromUrl } from './identity';
+import { collapseSpace, firstXmlElement, xmlAttribute, xmlElements, xmlText } from './online/markup';
 import type { CslName, Paper } from './types';
 
 /** What a pasted identifier names. `version` is kept only to ask arXiv for that version's metadata. */
@@ -26,23 +28,38 @@ const ARXIV_DOI = /^10\.48550\/arxiv\.(.+)$/i;
  * `doi:10.…`, a doi.org or dx.doi.org URL. Undefined when it is neither.
  */
 export function parseIdentifier(input: string): PaperIdentifier | undefined {
-  let text = input.trim().replace(/^[<"'(\[]+|[>"')\]]+$/g, '').trim();
+  let text = trimChars(input.trim(), '<"\'([', '>"\')]').trim();
   if (!text) return undefined;
 
   const url = /^(?:https?:\/\/)?(?:www\.|export\.)?arxiv\.org\/(?:abs|pdf|html|format)\/(.+)$/i.exec(text);
-  if (url) return arxivId(url[1].replace(/[?#].*$/, '').replace(/\.pdf$/i, '').replace(/\/+$/, ''));
+  if (url) return arxivId(trimChars(cutAt(url[1], '?#').replace(/\.pdf$/i, ''), '', '/'));
 
   const doiUrl = /^(?:https?:\/\/)?(?:dx\.)?doi\.org\/(.+)$/i.exec(text);
   if (doiUrl) text = safeDecode(doiUrl[1]);
   else text = text.replace(/^doi\s*:\s*/i, '');
-  if (/^10\./.test(text)) {
+  if (text.startsWith('10.')) {
     // A DOI copied from running text often brings the sentence's punctuation with it.
-    const doi = text.replace(/[.,;]+$/, '');
+    const doi = trimChars(text, '', '.,;');
     if (!DOI.test(doi)) return undefined;
     const arxiv = ARXIV_DOI.exec(doi);
     return arxiv ? arxivId(arxiv[1]) : { kind: 'doi', doi };
   }
   return arxivId(text.replace(/^arxiv\s*:\s*/i, ''));
+}
+
+/** `text` without any of `leading` at its start and `trailing` at its end (a scan, not a regex that could backtrack). */
+function trimChars(text: string, leading: string, trailing: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && leading.includes(text[start])) start++;
+  while (end > start && trailing.includes(text[end - 1])) end--;
+  return text.slice(start, end);
+}
+
+/** `text` up to the first of `stops`. */
+function cutAt(text: string, stops: string): string {
+  for (let i = 0; i < text.length; i++) if (stops.includes(text[i])) return text.slice(0, i);
+  return text;
 }
 
 function arxivId(text: string): PaperIdentifier | undefined {
@@ -79,112 +96,98 @@ export function describeIdentifier(id: PaperIdentifier): string {
 // ---------------------------------------------------------------------------------------------
 // The Atom feed
 
-interface XmlElement {
-  attributes: Record<string, string>;
-  /** Inner text with entities decoded; child markup removed. */
-  text: string;
-  /** Raw inner markup, for elements that contain others. */
-  inner: string;
+/** Every paper in an arXiv API answer (a search or an `id_list`), or why there are none. */
+export type ArxivFeed =
+  | { ok: true; papers: Paper[]; total?: number; skipped: ArxivSkippedEntry[] }
+  | { ok: false; reason: 'api-error' | 'not-a-feed'; message: string };
+
+/** An `<entry>` left out of the papers, with its position among the feed's entries. */
+export interface ArxivSkippedEntry {
+  index: number;
+  reason: 'no-arxiv-id' | 'no-title';
+}
+
+/**
+ * Reads an arXiv API Atom feed into papers (keys left empty for the caller): title, authors,
+ * abstract, first-version date, arXiv id without version, primary category, DOI and journal
+ * reference. The API reports bad requests as an entry whose id points at `/api/errors`, still
+ * with HTTP 200. Linear in the feed's length whatever it contains.
+ */
+export function readArxivFeed(xml: string): ArxivFeed {
+  if (!/<feed[\s>]/.test(xml)) {
+    const said = firstLine(xml).slice(0, 120);
+    return { ok: false, reason: 'not-a-feed', message: `arXiv answered with something other than an Atom feed${said ? `: "${said}"` : ''}` };
+  }
+  const entries = xmlElements(xml, 'entry');
+  const papers: Paper[] = [];
+  const skipped: ArxivSkippedEntry[] = [];
+  for (const [index, entry] of entries.entries()) {
+    const idText = xmlText(firstXmlElement(entry.inner, 'id')?.inner ?? '').trim();
+    if (idText.includes('/api/errors')) {
+      const summary = collapseSpace(xmlText(firstXmlElement(entry.inner, 'summary')?.inner ?? '')) || 'unknown error';
+      return { ok: false, reason: 'api-error', message: `arXiv reported an error: ${summary}` };
+    }
+    const arxiv = arxivIdFromUrl(idText);
+    if (!arxiv) {
+      skipped.push({ index, reason: 'no-arxiv-id' });
+      continue;
+    }
+    const title = collapseSpace(xmlText(firstXmlElement(entry.inner, 'title')?.inner ?? ''));
+    // Withdrawn or unknown ids used to come back as entries without a title.
+    if (!title) {
+      skipped.push({ index, reason: 'no-title' });
+      continue;
+    }
+    papers.push(entryPaper(entry.inner, arxiv, title));
+  }
+  const total = Number.parseInt(xmlText(firstXmlElement(xml, 'opensearch:totalResults')?.inner ?? ''), 10);
+  return Number.isFinite(total) ? { ok: true, papers, total, skipped } : { ok: true, papers, skipped };
 }
 
 /**
  * Reads the arXiv API's answer to `id_list=<id>` into a Paper (key left empty for the caller).
- * An empty feed means arXiv has no such paper; the API reports bad requests as an entry titled
- * "Error" whose id points at `/api/errors`, still with HTTP 200.
+ * An empty feed means arXiv has no such paper.
  */
 export function paperFromArxivFeed(xml: string, requestedId: string): ArxivFeedResult {
-  if (!/<feed[\s>]/.test(xml)) {
-    const said = xml.trim().split('\n')[0]?.slice(0, 120) ?? '';
-    return { ok: false, reason: 'not-a-feed', message: `arXiv answered with something other than an Atom feed${said ? `: "${said}"` : ''}` };
-  }
-  const entries = elements(xml, 'entry');
-  for (const entry of entries) {
-    const id = first(entry.inner, 'id')?.text ?? '';
-    if (/\/api\/errors/.test(id)) {
-      const summary = collapse(first(entry.inner, 'summary')?.text ?? 'unknown error');
-      return { ok: false, reason: 'api-error', message: `arXiv reported an error: ${summary}` };
-    }
-  }
+  const feed = readArxivFeed(xml);
+  if (!feed.ok) return feed;
   const wanted = requestedId.replace(/v\d+$/i, '').toLowerCase();
-  for (const entry of entries) {
-    const idText = first(entry.inner, 'id')?.text ?? '';
-    const found = /arxiv\.org\/abs\/(.+?)(?:v\d+)?$/i.exec(idText.trim());
-    if (!found || found[1].toLowerCase() !== wanted) continue;
-    const title = collapse(first(entry.inner, 'title')?.text ?? '');
-    // Withdrawn or unknown ids used to come back as entries without a title.
-    if (!title) continue;
-    return { ok: true, paper: entryPaper(entry.inner, found[1], title) };
-  }
+  const paper = feed.papers.find((p) => p.arxiv?.toLowerCase() === wanted);
+  if (paper) return { ok: true, paper };
   return { ok: false, reason: 'not-found', message: `arXiv has no paper with the id ${requestedId}` };
 }
 
 function entryPaper(entry: string, arxiv: string, title: string): Paper {
+  const text = (name: string): string => collapseSpace(xmlText(firstXmlElement(entry, name)?.inner ?? ''));
   const paper: Paper = {
     id: '',
     type: 'article',
     title,
-    author: elements(entry, 'author').map((a) => splitName(collapse(first(a.inner, 'name')?.text ?? ''))).filter((n): n is CslName => n !== undefined),
+    author: xmlElements(entry, 'author')
+      .map((author) => splitName(collapseSpace(xmlText(firstXmlElement(author.inner, 'name')?.inner ?? ''))))
+      .filter((n): n is CslName => n !== undefined),
     arxiv,
   };
-  const published = /^(\d{4})-(\d{2})-(\d{2})/.exec(first(entry, 'published')?.text.trim() ?? '');
+  const published = /^(\d{4})-(\d{2})-(\d{2})/.exec(text('published'));
   if (published) paper.issued = { 'date-parts': [[Number(published[1]), Number(published[2]), Number(published[3])]] };
-  const abstract = collapse(first(entry, 'summary')?.text ?? '');
+  const abstract = text('summary');
   if (abstract) paper.abstract = abstract;
-  const doi = collapse(first(entry, 'arxiv:doi')?.text ?? '');
+  const doi = text('arxiv:doi');
   // Only the first of several DOIs: the rest are usually errata or parts.
-  if (doi) paper.DOI = doi.split(/\s+/)[0];
-  const journal = collapse(first(entry, 'arxiv:journal_ref')?.text ?? '');
+  if (doi) paper.DOI = doi.split(' ')[0];
+  const journal = text('arxiv:journal_ref');
   if (journal) paper['container-title'] = journal;
+  const primary = firstXmlElement(entry, 'arxiv:primary_category');
+  const category = primary ? xmlAttribute(primary.attributes, 'term')?.trim() : undefined;
+  if (category) paper.arxivClass = category;
   return paper;
 }
 
-/** Elements named `name` in `xml`, outermost first; nested elements of the same name are not expected in Atom. */
-function elements(xml: string, name: string): XmlElement[] {
-  const out: XmlElement[] = [];
-  const open = new RegExp(`<${name}(\\s[^>]*?)?(/?)>`, 'g');
-  for (let m = open.exec(xml); m; m = open.exec(xml)) {
-    const attributes = parseAttributes(m[1] ?? '');
-    if (m[2] === '/') {
-      out.push({ attributes, text: '', inner: '' });
-      continue;
-    }
-    const close = xml.indexOf(`</${name}>`, open.lastIndex);
-    if (close < 0) break;
-    const inner = xml.slice(open.lastIndex, close);
-    out.push({ attributes, inner, text: decodeXml(inner.replace(/<!\[CDATA\[([\s\S]*?)\]\]>|<[^>]*>/g, (_, cdata: string | undefined) => (cdata !== undefined ? escapeForDecode(cdata) : ''))) });
-    open.lastIndex = close + name.length + 3;
-  }
-  return out;
-}
-
-function first(xml: string, name: string): XmlElement | undefined {
-  return elements(xml, name)[0];
-}
-
-function parseAttributes(text: string): Record<string, string> {
-  const attributes: Record<string, string> = {};
-  for (const m of text.matchAll(/([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) attributes[m[1]] = decodeXml(m[2] ?? m[3] ?? '');
-  return attributes;
-}
-
-/** CDATA is literal text; escaping it lets one decoding pass handle the whole element. */
-function escapeForDecode(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;');
-}
-
-const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-function decodeXml(text: string): string {
-  return text.replace(/&(?:#(\d+)|#x([0-9a-f]+)|(\w+));/gi, (whole, dec: string | undefined, hex: string | undefined, name: string | undefined) => {
-    if (dec) return String.fromCodePoint(Number(dec));
-    if (hex) return String.fromCodePoint(parseInt(hex, 16));
-    return XML_ENTITIES[name ?? ''] ?? whole;
-  });
-}
-
-/** arXiv hard-wraps titles and abstracts; a line break there is only a space. */
-function collapse(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
+/** The first line of a text, without scanning the rest of it. */
+function firstLine(text: string): string {
+  const trimmed = text.trimStart();
+  const end = trimmed.indexOf('\n');
+  return (end < 0 ? trimmed : trimmed.slice(0, end)).trim();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -203,8 +206,11 @@ export function splitName(name: string): CslName | undefined {
   const text = name.trim();
   if (!text) return undefined;
   if (GROUP.test(text)) return { literal: text };
-  const comma = /^([^,]+),\s*([^,]+)$/.exec(text);
-  if (comma && !SUFFIX.test(comma[2].trim())) return { family: comma[1].trim(), given: comma[2].trim() };
+  // "Family, Given": exactly one comma with a name on each side (a scan, not a backtracking regex).
+  const parts = text.split(',');
+  if (parts.length === 2 && parts[0].trim() && parts[1].trim() && !SUFFIX.test(parts[1].trim())) {
+    return { family: parts[0].trim(), given: parts[1].trim() };
+  }
   const words = text.replace(/,\s*/g, ' ').split(/\s+/);
   let suffix = '';
   if (words.length > 2 && SUFFIX.test(words[words.length - 1])) suffix = words.pop() ?? '';

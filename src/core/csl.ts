@@ -5,6 +5,7 @@
  * looked-up paper and one from the user's Zotero export are read the same way.
  */
 import { parseCslJsonLibrary } from './library';
+import { markupToText } from './online/markup';
 import type { Paper } from './types';
 
 /** The outcome of reading a resolver's answer for one DOI. */
@@ -22,6 +23,11 @@ const TYPE_NAMES: Record<string, string> = {
   'dissertation': 'thesis',
   'report-series': 'report',
 };
+
+/** The CSL type for a Crossref work type (`journal-article` → `article-journal`); `article` when there is none. */
+export function cslTypeOfCrossref(type: string): string {
+  return (Object.hasOwn(TYPE_NAMES, type) ? TYPE_NAMES[type] : undefined) ?? (type || 'article');
+}
 
 /** Reads a CSL-JSON text answering for `doi` (key left empty for the caller). */
 export function paperFromCslResponse(text: string, doi: string): CslLookupResult {
@@ -71,10 +77,11 @@ function straighten(item: Record<string, unknown>, doi: string): Record<string, 
   }
 
   const type = typeof item.type === 'string' ? item.type : '';
-  out.type = TYPE_NAMES[type] ?? (type || 'article');
+  out.type = cslTypeOfCrossref(type);
 
   const abstract = firstString(item.abstract);
-  if (abstract) out.abstract = plainText(abstract.replace(/<jats:title>[\s\S]*?<\/jats:title>/g, ' '));
+  // A heading that only says "Abstract" is dropped by the reduction to text.
+  if (abstract) out.abstract = plainText(abstract);
   else delete out.abstract;
 
   if (!hasYear(item.issued)) {
@@ -111,23 +118,9 @@ function firstString(value: unknown): string | undefined {
   return undefined;
 }
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
-
 /** Text without HTML/JATS tags (`<i>`, `<jats:p>`, `<scp>`) and entities, on one line. */
 function plainText(text: string): string {
-  return text
-    // Block tags separate words; inline ones (`H<sub>2</sub>O`, `<i>in</i>`) do not.
-    .replace(/<\/?(?:jats:)?(?:p|sec|title|br|div|list|list-item)\b[^>]*>/g, ' ')
-    .replace(/<[^>]+>/g, '')
-    .replace(/&(?:#(\d+)|#x([0-9a-f]+)|(\w+));/gi, (whole, dec: string | undefined, hex: string | undefined, name: string | undefined) => {
-      if (dec) return String.fromCodePoint(Number(dec));
-      if (hex) return String.fromCodePoint(parseInt(hex, 16));
-      return ENTITIES[name ?? ''] ?? whole;
-    })
-    .replace(/\s+/g, ' ')
-    .replace(/\s+([,.;:!?)])/g, '$1')
-    .replace(/\(\s+/g, '(')
-    .trim();
+  return markupToText(text);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

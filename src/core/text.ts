@@ -25,15 +25,5 @@ export function normaliseTitle(title: string): string {
     .trim();
 }
 
-/** The arXiv id in a string (`arXiv:2307.03381v2`, an abs/pdf URL, `10.48550/arXiv.2307.03381`), without version. */
-export function extractArxivId(text: string): string | undefined {
-  const modern = /(?<!\d\.?)(\d{4}\.\d{4,5})(?:v\d+)?(?!\d)/i.exec(text);
-  if (modern) return modern[1];
-  const legacy = /\b([a-z-]+(?:\.[A-Z]{2})?\/\d{7})(?:v\d+)?\b/.exec(text);
-  return legacy?.[1];
-}
-
-/** A DOI in a canonical comparable form: lower-case, without resolver prefix. */
-export function normaliseDoi(doi: string): string {
-  return doi.trim().replace(/^(?:https?:\/\/(?:dx\.)?doi\.org\/|doi:\s*)/i, '').toLowerCase();
-}
+// Identity helpers moved to identity.ts; re-exported so existing imports keep working.
+export { extractArxivId, normaliseDoi } from './identity';
