@@ -1,87 +1,99 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
-import { COMMANDS } from './ids';
-import { registerAddPaper } from './features/add-paper';
-import { DetailsPanel } from './features/details/panel';
-import { registerCompletion } from './features/completion';
-import { registerDiagnostics } from './features/diagnostics';
-import { registerHover } from './features/hover';
-import { registerInsertCitation } from './features/insert-citation';
-import { registerPaperCommands } from './features/paper-commands';
-import { registerPapersTree } from './features/papers-tree';
-import { registerSearchCommand } from './features/search-command';
-import { activePicker } from './features/search-picker';
-import { BibliographyService } from './services/bibliography';
+import type { SearchHit } from './core/search';
+import type { Paper } from './core/types';
+import { FEATURES } from './features';
+import { LibraryWorkerClient } from './node/library-worker-client';
+import { BibLookup } from './services/bib-lookup';
+import { BibWriter } from './services/bib-writer';
 import { Citing } from './services/citing';
+import { ConfigDispatcher } from './services/config';
+import { sourceLabel } from './services/editor-io';
 import { MetadataFetcher } from './services/fetch-metadata';
+import { Formatting } from './services/formatting';
+import { markdownItPlugin } from './features/formatted-references';
+import type MarkdownIt from 'markdown-it';
+import { LibraryFiles } from './services/library-files';
 import { LibraryService } from './services/library-service';
-import { keyTemplateProblem } from './services/config';
 import { Log } from './services/log';
-import { registerUserLibraries, UserLibraries } from './services/user-libraries';
-import { isBibtexPath } from './core/bib-file';
+import type { Services } from './services/services';
+import { WorkspaceModel } from './services/workspace-model';
+import { SearchPicker } from './features/search-picker';
+import { OnlineService } from './services/online';
+import { ZoteroService } from './services/zotero';
 
-/** What `activate()` returns: handles for integration tests and other extensions. */
+/** What `activate()` returns: a small API for other extensions, and hooks for LitCite's own tests. */
 export interface LitCiteApi {
-  library: LibraryService;
-  details: DetailsPanel;
-  tree: ReturnType<typeof registerPapersTree>;
-  /** The user's own library files (settings, declared bibliographies). */
-  libraries: UserLibraries;
-  /** The search QuickPick currently open, if any. */
-  activePicker(): typeof activePicker;
-  /** Milliseconds from activate() to the library being ready. */
-  activationMs(): number;
+  /** Resolves when the bundled library and the user's library files are loaded. */
+  ready(): Promise<void>;
+  search(query: string, limit?: number): SearchHit[];
+  byKey(key: string): Paper | undefined;
+  papers(): readonly Paper[];
+  /** VS Code's Markdown preview calls this (the extension contributes `markdown.markdownItPlugins`). */
+  extendMarkdownIt(md: MarkdownIt.MarkdownIt): MarkdownIt.MarkdownIt;
+  /** For LitCite's own integration tests only: not a stable interface. */
+  testing: Services & { activationMs(): number };
 }
 
-/** Entry point: builds the library service once, then registers every feature. */
+/** Entry point: builds the services once, then registers every feature. */
 export function activate(context: vscode.ExtensionContext): LitCiteApi {
   const started = performance.now();
   const log = new Log();
+  const config = new ConfigDispatcher();
+  const model = new WorkspaceModel(context.workspaceState, log);
   const library = new LibraryService(context.extensionPath, log);
-  const details = new DetailsPanel(context.extensionUri, library);
-  context.subscriptions.push(log, library, details);
-  const bibs = new BibliographyService(log);
-  const citing = new Citing(library, bibs, context.workspaceState, log);
-  context.subscriptions.push(bibs, citing);
-
-  const tree = registerPapersTree(context, library);
-  registerSearchCommand(context, library, tree);
-  registerPaperCommands(context, library, details);
-  registerLibraryCommands(context, library, log);
-  const libraries = registerUserLibraries(context, library, log);
-  registerAddPaper(context, { library, libraries, log, fetcher: new MetadataFetcher(context.globalState), bibliographyOf: async (d) => (await bibs.resolve(d)).files.filter((f) => isBibtexPath(f.path)) });
-  registerInsertCitation(context, library, citing);
-  registerHover(context, library, bibs);
-  registerCompletion(context, library, bibs);
-  registerDiagnostics(context, library, bibs, citing, log);
+  const workerFile = path.join(context.extensionPath, 'dist', 'library-worker.js');
+  const worker = new LibraryWorkerClient(workerFile);
+  const cacheDir = path.join(context.globalStorageUri.fsPath, 'cache');
+  const files = new LibraryFiles(model, worker, fs.existsSync(workerFile) ? cacheDir : undefined, log, (sources) =>
+    library.setFileSources(sources.map((s) => ({ source: s.source, label: sourceLabel(s.file.uri.scheme === 'file' ? s.file.uri.fsPath : s.file.uri.toString()) }))),
+  );
+  context.subscriptions.push(log, config, model, library, files, { dispose: () => worker.dispose() });
+  context.subscriptions.push(library.onDidFindProblems((problems) => files.setViewProblems(problems)));
+  const writer = new BibWriter(model, log);
+  const picker = new SearchPicker(library);
+  const online = new OnlineService(library, context.secrets, context.globalState, context.globalStorageUri.fsPath, config, log);
+  picker.setOnline(online);
+  const zotero = new ZoteroService(library, context.secrets, context.globalStorageUri.fsPath, config, log);
+  library.setEntryWriter('zotero:', (paper, options) => zotero.entryText(paper, options));
+  context.subscriptions.push(online, zotero);
+  const services: Services = {
+    log,
+    config,
+    model,
+    library,
+    files,
+    writer,
+    citing: new Citing(library, model, writer, context.workspaceState, log),
+    bibLookup: new BibLookup(model),
+    formatting: new Formatting(context.extensionPath, model, log),
+    fetcher: new MetadataFetcher(context.globalState),
+    picker,
+    online,
+    zotero,
+    views: {},
+    globalStorage: context.globalStorageUri,
+  };
+  for (const register of FEATURES) register(context, services);
 
   let activationMs = 0;
   void library.ready.then(() => {
     activationMs = performance.now() - started;
     log.info(`activated; library ready ${activationMs.toFixed(1)} ms after activate()`);
   });
-  return { library, details, tree, libraries, activePicker: () => activePicker, activationMs: () => activationMs };
-}
-
-/** A broken key template is said once, with a way to fix it, instead of silently giving `ref2024` keys. */
-function reportKeyTemplate(log: Log): void {
-  const problem = keyTemplateProblem();
-  if (!problem) return;
-  log.warn(`citation key template: ${problem}`);
-  void vscode.window.showWarningMessage(`LitCite: ${problem}.`, 'Open Settings').then((choice) => {
-    if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'litcite.citationKeyTemplate');
-  });
-}
-
-function registerLibraryCommands(context: vscode.ExtensionContext, library: LibraryService, log: Log): void {
-  reportKeyTemplate(log);
-  context.subscriptions.push(
-    vscode.commands.registerCommand(COMMANDS.reloadLibrary, () => library.reload()),
-    vscode.commands.registerCommand(COMMANDS.showLog, () => log.channel.show()),
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('litcite.citationKeyTemplate')) reportKeyTemplate(log);
-      if (e.affectsConfiguration('litcite.includeBundledLibrary') || e.affectsConfiguration('litcite.citationKeyTemplate')) library.reload();
-    }),
-  );
+  return {
+    ready: async () => {
+      await library.ready;
+      await files.ready;
+      await library.settled();
+    },
+    search: (query, limit) => library.search(query, limit),
+    byKey: (key) => library.byKey(key),
+    papers: () => library.papers,
+    extendMarkdownIt: markdownItPlugin(services),
+    testing: { ...services, activationMs: () => activationMs },
+  };
 }
 
 export function deactivate(): void {}

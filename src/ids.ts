@@ -17,6 +17,18 @@ export const COMMANDS = {
   addPaper: 'litcite.addPaper',
   groupByYear: 'litcite.groupByYear',
   groupBySource: 'litcite.groupBySource',
+  groupByZotero: 'litcite.groupByZotero',
+  copyFormattedReference: 'litcite.copyFormattedReference',
+  copyFormattedBibliography: 'litcite.copyFormattedBibliography',
+  searchOnline: 'litcite.searchOnline',
+  setOnlineSearch: 'litcite.setOnlineSearch',
+  setOpenAlexApiKey: 'litcite.setOpenAlexApiKey',
+  setSemanticScholarApiKey: 'litcite.setSemanticScholarApiKey',
+  zoteroSync: 'litcite.zoteroSync',
+  zoteroStatus: 'litcite.zoteroStatus',
+  setZoteroApiKey: 'litcite.setZoteroApiKey',
+  openPdf: 'litcite.openPdf',
+  showInZotero: 'litcite.showInZotero',
 } as const;
 
 export const VIEWS = {
@@ -42,6 +54,29 @@ export const SETTINGS = {
   addTo: 'addTo',
   arxivApiUrl: 'arxivApiUrl',
   doiApiUrl: 'doiApiUrl',
+  citationStyle: 'citationStyle',
+  citationLocale: 'citationLocale',
+  markdownPreviewCitations: 'markdownPreviewCitations',
+  onlineSearch: 'onlineSearch',
+  onlineSources: 'onlineSources',
+  contactEmail: 'contactEmail',
+  onlineCacheDays: 'onlineCacheDays',
+  openAlexApiUrl: 'openAlexApiUrl',
+  crossrefApiUrl: 'crossrefApiUrl',
+  semanticScholarApiUrl: 'semanticScholarApiUrl',
+  zoteroEnabled: 'zotero.enabled',
+  zoteroSource: 'zotero.source',
+  zoteroLibraries: 'zotero.libraries',
+  zoteroCollections: 'zotero.collections',
+  zoteroLocalApiUrl: 'zotero.localApiUrl',
+  zoteroWebApiUrl: 'zotero.webApiUrl',
+} as const;
+
+/** SecretStorage keys: API keys never go into settings. */
+export const SECRETS = {
+  openAlexApiKey: 'litcite.openAlexApiKey',
+  semanticScholarApiKey: 'litcite.semanticScholarApiKey',
+  zoteroApiKey: 'litcite.zotero.webApiKey',
 } as const;
 
 export const SECTION = 'litcite';
@@ -50,4 +85,5 @@ export const SECTION = 'litcite';
 export const CONTEXT = {
   hasQuery: 'litcite.hasQuery',
   libraryState: 'litcite.libraryState',
+  zoteroEnabled: 'litcite.zoteroEnabled',
 } as const;

@@ -14,13 +14,13 @@ import type { TextEdit } from './types';
  */
 export function appendEntryEdit(bibText: string, entryText: string): TextEdit {
   const eol = lineEnding(bibText);
-  const entry = entryText.replace(/^(?:[ \t]*\r?\n)+/, '').trimEnd().replace(/\r\n|\r|\n/g, eol) + eol;
+  const entry = entryText.replace(/^(?:[ \t]*(?:\r\n|\r|\n))+/, '').trimEnd().replace(/\r\n|\r|\n/g, eol) + eol;
   const end = bibText.length;
   let contentEnd = end;
   while (contentEnd > 0 && /\s/.test(bibText[contentEnd - 1]!)) contentEnd--;
   const tail = bibText.slice(contentEnd);
-  const newlines = (tail.match(/\n/g) ?? []).length;
-  const endsWithNewline = tail.endsWith('\n');
+  const newlines = (tail.match(/\r\n|\r|\n/g) ?? []).length;
+  const endsWithNewline = tail.endsWith('\n') || tail.endsWith('\r');
   let lead: string;
   if (tail.length === end) lead = end === 0 || endsWithNewline ? '' : eol;
   else if (newlines === 0) lead = eol + eol;
@@ -103,8 +103,11 @@ export function latexBibliographyEdit(texText: string, bibName: string): TextEdi
   return ownLineInsert(texText, end, lines, eol);
 }
 
-function lineEnding(text: string): string {
+/** The text's line break: `\r\n`, `\n`, or a lone `\r` (old Mac files), by its first line break. */
+export function lineEnding(text: string): string {
   const nl = text.indexOf('\n');
+  const cr = text.indexOf('\r');
+  if (cr >= 0 && (nl < 0 || cr < nl - 1)) return '\r';
   return nl > 0 && text.charCodeAt(nl - 1) === 13 ? '\r\n' : '\n';
 }
 

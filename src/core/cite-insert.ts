@@ -3,7 +3,7 @@
  * already holds, which entries to append, and the edits for every cursor of an editor.
  */
 import { findExistingEntry, type BibEntrySummary } from './bib-entries';
-import { uniqueKey } from './citekey';
+import { keyForNewEntry } from './citekey';
 import { citationAt, citationInsertEdit, formatCitation, isInCommentOrCode, type CiteFlavor, type CiteFormatOptions } from './cite-syntax';
 import type { Paper, TextEdit } from './types';
 
@@ -23,8 +23,8 @@ export interface CiteRequest {
 export interface BibPlan {
   /** The keys to cite, in request order without repeats, each replaced by the .bib's own key for the same paper. */
   citeKeys: string[];
-  /** Entries to append, in request order. */
-  append: { key: string; entry: string }[];
+  /** Entries to append, in request order (`requested`: the key asked for, when the entry goes in under another). */
+  append: { key: string; entry: string; requested?: string }[];
   /** Requests answered by an entry already in the .bib under another key (or another spelling of it). */
   reused: { requested: string; existing: string; reason: 'key' | 'doi' | 'arxiv' }[];
   /** Requests whose key the .bib already uses for a different work: appended and cited under `key` instead. */
@@ -37,7 +37,7 @@ export interface BibPlan {
  * .bib holds the requested key for a different work, citing that key would print the wrong
  * reference, so the paper is appended and cited under a fresh key unique in the .bib.
  */
-export function planBibAdditions(entries: readonly BibEntrySummary[], requests: readonly CiteRequest[]): BibPlan {
+export function planBibAdditions(entries: readonly BibEntrySummary[], requests: readonly CiteRequest[], options: { keyTemplate?: string; libraryKeys?: Iterable<string> } = {}): BibPlan {
   const plan: BibPlan = { citeKeys: [], append: [], reused: [], renamed: [] };
   const cited = new Set<string>();
   const known = [...entries];
@@ -53,10 +53,10 @@ export function planBibAdditions(entries: readonly BibEntrySummary[], requests: 
     } else if (request.entry) {
       const lower = key.toLowerCase();
       if (known.some((e) => e.key.toLowerCase() === lower)) {
-        citeKey = freshKey(key, request.paper, known);
+        citeKey = request.paper ? keyForNewEntry(request.paper, undefined, { bibKeys: known.map((e) => e.key), libraryKeys: options.libraryKeys }, options.keyTemplate) : freshKey(key, known);
         plan.renamed.push({ requested: key, key: citeKey });
       }
-      plan.append.push({ key: citeKey, entry: citeKey === key ? request.entry : withEntryKey(request.entry, citeKey) });
+      plan.append.push(citeKey === key ? { key: citeKey, entry: request.entry } : { key: citeKey, entry: withEntryKey(request.entry, citeKey), requested: key });
       // a later request for the same paper must find this one
       known.push({ key: citeKey, type: '', line: 0, span: { start: 0, end: 0 }, doi: request.doi, eprint: request.arxiv, title: query.title });
     }
@@ -68,17 +68,9 @@ export function planBibAdditions(entries: readonly BibEntrySummary[], requests: 
   return plan;
 }
 
-/** A key for `paper` that no entry uses (compared without case, as BibTeX does): from the key template, else `key` with a letter added. */
-function freshKey(key: string, paper: Paper | undefined, entries: readonly BibEntrySummary[]): string {
+/** Without a paper to make a key from: `key` with a letter added, unused in the .bib (compared without case). */
+function freshKey(key: string, entries: readonly BibEntrySummary[]): string {
   const folded = new Set(entries.map((e) => e.key.toLowerCase()));
-  const taken = new Set(entries.map((e) => e.key));
-  if (paper) {
-    for (let tries = 0; tries < 100; tries++) {
-      const candidate = uniqueKey(paper, taken);
-      if (!folded.has(candidate.toLowerCase())) return candidate;
-      taken.add(candidate);
-    }
-  }
   for (let n = 0; ; n++) {
     const candidate = key + String.fromCharCode(97 + (n % 26)).repeat(Math.floor(n / 26) + 1);
     if (!folded.has(candidate.toLowerCase())) return candidate;

@@ -161,3 +161,19 @@ export function assignKeys(papers: readonly Paper[], template: string = DEFAULT_
 export function uniqueKey(paper: Paper, taken: ReadonlySet<string>, template: string = DEFAULT_KEY_TEMPLATE): string {
   return assignKeys([paper], template, taken)[0];
 }
+
+/**
+ * The key a new .bib entry gets: `preferred` (the key the library shows for the paper) when the
+ * .bib does not use it, else a fresh key from the template, unique against the .bib and the
+ * library. Keys compare without case, as BibTeX does. Insert Citation, the quick fixes, Add Paper
+ * and every source that writes entries choose keys here.
+ */
+export function keyForNewEntry(paper: Paper, preferred: string | undefined, taken: { bibKeys: Iterable<string>; libraryKeys?: Iterable<string> }, template: string = DEFAULT_KEY_TEMPLATE): string {
+  const bib = new Set<string>();
+  for (const key of taken.bibKeys) bib.add(key.toLowerCase());
+  if (preferred && !bib.has(preferred.toLowerCase())) return preferred;
+  const folded = new Set(bib);
+  for (const key of taken.libraryKeys ?? []) if (key !== preferred) folded.add(key.toLowerCase());
+  const caseless = { has: (key: string): boolean => folded.has(key.toLowerCase()) };
+  return uniqueKey(paper, caseless as ReadonlySet<string>, template);
+}

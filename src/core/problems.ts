@@ -82,7 +82,7 @@ export function problemMessage(code: ProblemCode, data: ProblemData = {}): strin
     case 'unknown-command':
       return `unknown LaTeX command \`\\${data.command ?? '?'}\`${data.field ? ` in field \`${data.field}\`` : ''}${key ? ` of ${key}` : ''}; its argument text is kept`;
     case 'duplicate-entry':
-      return `entry ${key} looks like the same work as \`${data.otherKey ?? '?'}\`${data.otherLine ? ` (line ${data.otherLine})` : ''}, by ${data.reason ?? 'identity'}; both are kept`;
+      return `entry ${key} has the same ${data.reason ?? 'identifier'} as \`${data.otherKey ?? '?'}\`${data.otherLine ? ` (line ${data.otherLine})` : ''}: it may be the same work; both are kept`;
     case 'csl-item-not-object':
       return `item ${data.index ?? '?'} is not an object; skipped`;
     case 'csl-item-no-key':

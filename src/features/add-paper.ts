@@ -1,21 +1,18 @@
 import * as vscode from 'vscode';
 import { describeIdentifier, parseIdentifier, PaperIdentifier } from '../core/arxiv';
-import { appendEntryEdit, declaredBibliographies, findExistingEntry, scanBibEntries } from '../core/bib-file';
+import { findExistingEntry, scanBibEntries } from '../core/bib-entries';
 import { toBibtex } from '../core/bibtex';
-import { isSafeKey, uniqueKey } from '../core/citekey';
+import { isSafeKey, keyForNewEntry } from '../core/citekey';
 import { flavorForLanguage } from '../core/cite-syntax';
 import { formatAuthors } from '../core/render';
-import { dirName, joinPath } from '../core/tex-project';
 import { normaliseDoi } from '../core/text';
 import { Paper, paperVenue, paperYear } from '../core/types';
 import { COMMANDS } from '../ids';
-import { appendToClosedBib } from '../services/bib-append';
 import { readConfig } from '../services/config';
-import { addToWorkspaceEdit } from '../services/convert';
-import { MetadataFetcher } from '../services/fetch-metadata';
-import { LibraryService } from '../services/library-service';
-import { Log } from '../services/log';
-import { labelFor, resolvePath, UserLibraries } from '../services/user-libraries';
+import { labelFor, readText } from '../services/editor-io';
+import type { LibraryService } from '../services/library-service';
+import type { Services } from '../services/services';
+import { resolveSettingPath, scopeOf } from '../services/setting-paths';
 
 /** What Add Paper may be told instead of asking: where to write, and whether to ask before writing. */
 export interface AddPaperOptions {
@@ -30,20 +27,8 @@ export type AddPaperResult =
   | { ok: true; key: string; target: string }
   | { ok: false; reason: 'invalid' | 'lookup' | 'duplicate' | 'cancelled' | 'no-target' | 'write'; message: string; key?: string };
 
-/** The .bib files a document uses, first the one new entries go into. */
-export type BibliographyResolver = (document: vscode.TextDocument) => Promise<vscode.Uri[]>;
-
-interface Dependencies {
-  library: LibraryService;
-  libraries: UserLibraries;
-  fetcher: MetadataFetcher;
-  log: Log;
-  /** The writing features' resolution of a document's bibliography, when registered. */
-  bibliographyOf?: BibliographyResolver;
-}
-
 /** Registers `LitCite: Add Paper by arXiv ID or DOI`. */
-export function registerAddPaper(context: vscode.ExtensionContext, deps: Dependencies): void {
+export function registerAddPaper(context: vscode.ExtensionContext, deps: Services): void {
   context.subscriptions.push(
     vscode.commands.registerCommand(COMMANDS.addPaper, async (input?: unknown, options?: AddPaperOptions): Promise<AddPaperResult> => {
       const result = await addPaper(deps, typeof input === 'string' ? input : undefined, options ?? {});
@@ -55,7 +40,7 @@ export function registerAddPaper(context: vscode.ExtensionContext, deps: Depende
   );
 }
 
-async function addPaper(deps: Dependencies, input: string | undefined, options: AddPaperOptions): Promise<AddPaperResult> {
+async function addPaper(deps: Services, input: string | undefined, options: AddPaperOptions): Promise<AddPaperResult> {
   const id = input !== undefined ? parseIdentifier(input) : await askIdentifier();
   if (!id) {
     return input === undefined
@@ -94,10 +79,10 @@ async function addPaper(deps: Dependencies, input: string | undefined, options: 
   }
 
   const entry = toBibtex({ ...paper, id: key }, { includeAbstract: true });
-  const written = await appendEntry(target, bibText, entry, deps.log);
-  if (!written) return { ok: false, reason: 'write', message: `${targetLabel} could not be written. Nothing was added.` };
+  const written = await deps.writer.write({ bib: { uri: target, entries: entry } });
+  if (!written.ok) return { ok: false, reason: 'write', message: `${written.reason === 'changed' ? `${targetLabel} could not be written` : written.message}. Nothing was added.` };
 
-  await deps.libraries.include(target);
+  await deps.files.include(target);
   const editor = vscode.window.activeTextEditor;
   const canCite = editor && flavorForLanguage(editor.document.languageId, editor.document.fileName) !== undefined;
   const actions = canCite ? ['Insert Citation', 'Copy Key', 'Open Entry'] : ['Copy Key', 'Open Entry'];
@@ -146,25 +131,12 @@ async function askIdentifier(): Promise<PaperIdentifier | undefined> {
 /**
  * The key for a new entry: the key the library already shows for this paper (so citations written
  * against it resolve), unless the .bib uses it for something else; otherwise a fresh key from the
- * template, unique against the library and the .bib (compared without case, as BibTeX does).
+ * template, unique against the library and the .bib (see keyForNewEntry).
  */
 function chooseKey(paper: Paper, library: LibraryService, bibKeys: string[]): string {
-  const bibFolded = new Set(bibKeys.map((k) => k.toLowerCase()));
   const doi = paper.DOI ? normaliseDoi(paper.DOI) : undefined;
   const known = library.papers.find((p) => (paper.arxiv && p.arxiv === paper.arxiv) || (doi && p.DOI && normaliseDoi(p.DOI) === doi));
-  if (known && !bibFolded.has(known.id.toLowerCase())) return known.id;
-  const taken = new Set<string>();
-  for (const key of [...library.papers.map((p) => p.id), ...bibKeys]) {
-    taken.add(key);
-    taken.add(key.toLowerCase());
-  }
-  const template = readConfig().keyTemplate;
-  let key = uniqueKey(paper, taken, template);
-  while (taken.has(key.toLowerCase())) {
-    taken.add(key);
-    key = uniqueKey(paper, taken, template);
-  }
-  return key;
+  return keyForNewEntry(paper, known?.id, { bibKeys, libraryKeys: library.papers.map((p) => p.id) }, readConfig().keyTemplate);
 }
 
 /** Shows the paper as found and where it goes; resolves to the key to write, or undefined to stop. */
@@ -199,34 +171,25 @@ async function confirm(paper: Paper, id: PaperIdentifier, key: string, targetLab
  * Where the entry goes: the given target, the `litcite.addTo` setting, the active document's
  * bibliography, `litcite.bibFile`, else the user picks a workspace .bib or names a new one.
  */
-async function resolveTarget(deps: Dependencies, given: vscode.Uri | string | undefined): Promise<vscode.Uri | undefined> {
+async function resolveTarget(deps: Services, given: vscode.Uri | string | undefined): Promise<vscode.Uri | undefined> {
   if (given) return typeof given === 'string' ? (/^[a-z][\w+.-]*:/i.test(given) && !/^[a-z]:[\\/]/i.test(given) ? vscode.Uri.parse(given) : vscode.Uri.file(given)) : given;
   const document = vscode.window.activeTextEditor?.document;
-  const scope = document ? vscode.workspace.getWorkspaceFolder(document.uri) : vscode.workspace.workspaceFolders?.[0];
+  const scope = scopeOf(document?.uri);
   const config = readConfig(document?.uri ?? scope?.uri);
   if (config.addTo.trim()) {
-    const uri = resolvePath(config.addTo.trim(), scope);
+    const uri = resolveSettingPath(config.addTo, scope);
     if (uri) return uri;
   }
-  if (document) {
-    const declared = deps.bibliographyOf ? await deps.bibliographyOf(document) : declaredByDocument(document);
+  if (document && flavorForLanguage(document.languageId, document.fileName)) {
+    // The same resolution Insert Citation uses (which honours litcite.bibFile).
+    const declared = (await deps.model.bibliographyOf(document)).files.filter((f) => /\.(?:bib|bibtex)$/i.test(f.path));
     if (declared[0]) return declared[0];
   }
   if (config.bibFile.trim()) {
-    const uri = resolvePath(config.bibFile.trim(), scope);
+    const uri = resolveSettingPath(config.bibFile, scope);
     if (uri) return uri;
   }
   return pickTarget();
-}
-
-/** The bibliographies the document itself declares, resolved against its folder. */
-function declaredByDocument(document: vscode.TextDocument): vscode.Uri[] {
-  const flavor = flavorForLanguage(document.languageId, document.fileName);
-  if (!flavor) return [];
-  const base = dirName(document.uri.path);
-  return declaredBibliographies(document.getText(), flavor)
-    .filter((b) => /\.bib$/i.test(b))
-    .map((b) => document.uri.with({ path: joinPath(base, b) }));
 }
 
 async function pickTarget(): Promise<vscode.Uri | undefined> {
@@ -247,35 +210,8 @@ async function pickTarget(): Promise<vscode.Uri | undefined> {
 }
 
 /** The .bib's text now: its open buffer, else the file; undefined when it does not exist yet. */
-async function currentText(uri: vscode.Uri): Promise<string | undefined> {
-  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-  if (open) return open.getText();
-  try {
-    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Appends the entry, so it is either all there or not at all. A new file is created by one
- * WorkspaceEdit; a file shown in an editor gets an undoable edit left unsaved, like any edit made
- * there; a closed file is appended to and saved without changing its existing bytes.
- */
-async function appendEntry(uri: vscode.Uri, text: string | undefined, entry: string, log: Log): Promise<boolean> {
-  const shown = vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === uri.toString()));
-  if (text !== undefined && !shown) return appendToClosedBib(uri, entry, log);
-  const edit = new vscode.WorkspaceEdit();
-  if (text === undefined) {
-    edit.createFile(uri, { ignoreIfExists: true });
-    edit.insert(uri, new vscode.Position(0, 0), appendEntryEdit('', entry).text);
-  } else {
-    const document = await vscode.workspace.openTextDocument(uri);
-    addToWorkspaceEdit(edit, document, appendEntryEdit(document.getText(), entry));
-  }
-  if (!(await vscode.workspace.applyEdit(edit))) return false;
-  if (shown) return true;
-  return (await vscode.workspace.openTextDocument(uri)).save();
+function currentText(uri: vscode.Uri): Promise<string | undefined> {
+  return readText(uri);
 }
 
 async function revealLine(uri: vscode.Uri, line: number): Promise<void> {

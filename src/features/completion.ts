@@ -6,11 +6,10 @@ import { paperMarkdown, shortAuthors } from '../core/render';
 import { SearchIndex } from '../core/search';
 import { paperYear, type Paper } from '../core/types';
 import { COMMANDS } from '../ids';
-import { BibliographyService } from '../services/bibliography';
 import { readConfig } from '../services/config';
 import { toRange } from '../services/convert';
-import { LibraryService } from '../services/library-service';
-import { CITING_DOCUMENTS } from './hover';
+import type { Services } from '../services/services';
+import { CITING_DOCUMENTS } from './selectors';
 
 interface Candidate {
   key: string;
@@ -26,16 +25,17 @@ interface Candidate {
  * the typed text may be a key, a title word, an author or a typo. Accepting a library paper the
  * .bib lacks appends its entry (through `litcite.addBibEntry`).
  */
-export function registerCompletion(context: vscode.ExtensionContext, library: LibraryService, bibs: BibliographyService): void {
+export function registerCompletion(context: vscode.ExtensionContext, services: Services): void {
+  const { library, model, bibLookup } = services;
   const bibIndexes = new Map<string, { version: string; index: SearchIndex }>();
 
   const bibCandidates = async (uri: vscode.Uri, prefix: string, limit: number): Promise<Candidate[]> => {
-    const state = await bibs.read(uri);
+    const state = await model.bibState(uri);
     // the library loads declared .bibs itself; usually nothing is left to parse here
     if (state.entries.every((e) => library.byKey(e.key))) return [];
     let cached = bibIndexes.get(uri.toString());
     if (cached?.version !== state.version) {
-      const own = await bibs.papers(uri, (key) => !library.byKey(key));
+      const own = await bibLookup.papers(uri, (key) => !library.byKey(key));
       cached = { version: state.version, index: new SearchIndex(own) };
       bibIndexes.set(uri.toString(), cached);
     }
@@ -53,7 +53,8 @@ export function registerCompletion(context: vscode.ExtensionContext, library: Li
       const where = completionContext(text, offset, flavor);
       if (!where) return undefined;
       await library.ready;
-      const { states } = await bibs.entriesFor(document);
+      const bibliography = await model.bibliographyOf(document);
+      const states = await Promise.all(bibliography.files.map((f) => model.bibState(f)));
       if (token.isCancellationRequested) return undefined;
       const entries = states.flatMap((s) => s.entries);
       const limit = readConfig(document.uri).resultLimit;

@@ -2,12 +2,11 @@ import * as vscode from 'vscode';
 import type { CiteProblem } from '../core/cite-check';
 import { flavorForLanguage } from '../core/cite-syntax';
 import { COMMANDS } from '../ids';
-import { BibliographyService, type DocumentBibliography } from '../services/bibliography';
-import { Citing } from '../services/citing';
 import { toRange } from '../services/convert';
-import { LibraryService } from '../services/library-service';
-import { Log } from '../services/log';
-import { CITING_DOCUMENTS } from './hover';
+import { baseName, isShownInTab } from '../services/editor-io';
+import type { Services } from '../services/services';
+import type { DocumentBibliography } from '../services/workspace-model';
+import { CITING_DOCUMENTS } from './selectors';
 
 /** The `code` of each kind of citation diagnostic. */
 export const DIAGNOSTIC_CODES = {
@@ -27,13 +26,8 @@ const SKIPPED_SCHEMES = new Set(['git', 'gitfs', 'output', 'vscode-scm', 'review
  * lacks or holds under another key. Rechecked after typing pauses, when the library or a .bib
  * changes; cleared when the document's last editor closes.
  */
-export function registerDiagnostics(
-  context: vscode.ExtensionContext,
-  library: LibraryService,
-  bibs: BibliographyService,
-  citing: Citing,
-  log: Log,
-): vscode.DiagnosticCollection {
+export function registerDiagnostics(context: vscode.ExtensionContext, services: Services): void {
+  const { library, model, citing, log, config } = services;
   const collection = vscode.languages.createDiagnosticCollection('litcite');
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
   const runs = new Map<string, number>();
@@ -93,7 +87,7 @@ export function registerDiagnostics(
     })),
     vscode.window.tabGroups.onDidChangeTabs((e) => {
       for (const tab of e.closed) {
-        if (tab.input instanceof vscode.TabInputText && !inAnyTab(tab.input.uri)) forget(tab.input.uri);
+        if (tab.input instanceof vscode.TabInputText && !isShownInTab(tab.input.uri)) forget(tab.input.uri);
       }
       for (const tab of e.opened) {
         if (tab.input instanceof vscode.TabInputText) {
@@ -104,16 +98,14 @@ export function registerDiagnostics(
       }
     }),
     library.onDidChange(checkAll),
-    bibs.onDidChange(checkAll),
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('litcite')) checkAll();
-    }),
+    model.onDidChangeBibFile(checkAll),
+    model.onDidChangeDeclarations(checkAll),
+    config.on(['litcite'], checkAll),
     vscode.languages.registerCodeActionsProvider(CITING_DOCUMENTS, new CitationFixes(collection, (uri) => latest.get(uri.toString()) ?? []), {
       providedCodeActionKinds: [vscode.CodeActionKind.QuickFix],
     }),
   );
   void library.ready.then(checkAll);
-  return collection;
 }
 
 /** Quick fixes: add the missing entry (or all of them), or cite the key the .bib already uses. */
@@ -199,14 +191,5 @@ function isCitingDocument(document: vscode.TextDocument): boolean {
 
 /** Documents shown in an editor tab; a file only loaded in the background gets no diagnostics. */
 function isChecked(document: vscode.TextDocument): boolean {
-  return !document.isClosed && isCitingDocument(document) && (inAnyTab(document.uri) || vscode.window.visibleTextEditors.some((e) => e.document === document));
-}
-
-function inAnyTab(uri: vscode.Uri): boolean {
-  const key = uri.toString();
-  return vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === key));
-}
-
-function baseName(uri: vscode.Uri): string {
-  return uri.path.slice(uri.path.lastIndexOf('/') + 1);
+  return !document.isClosed && isCitingDocument(document) && (isShownInTab(document.uri) || vscode.window.visibleTextEditors.some((e) => e.document === document));
 }

@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
 import type { Paper } from '../core/types';
 import { COMMANDS } from '../ids';
-import { Citing, type CiteResult } from '../services/citing';
-import { LibraryService } from '../services/library-service';
-import { pickPapers } from './search-picker';
+import type { CiteResult } from '../services/citing';
+import { baseName } from '../services/editor-io';
+import type { Services } from '../services/services';
+import type { SearchPicker } from './search-picker';
 
 /** What the writing commands accept besides nothing (then the user picks papers). */
 export interface CiteArguments {
@@ -23,7 +24,8 @@ export interface CiteArguments {
  * once) at every cursor; Add BibTeX Entry (`{ key | keys, uri }`, used by completion and quick
  * fixes) and Add All Missing BibTeX Entries for a document. Each returns a {@link CiteResult}.
  */
-export function registerInsertCitation(context: vscode.ExtensionContext, library: LibraryService, citing: Citing): void {
+export function registerInsertCitation(context: vscode.ExtensionContext, services: Services): void {
+  const { picker, citing } = services;
   const lastEditor = trackLastTextEditor(context);
   context.subscriptions.push(
     vscode.commands.registerCommand(COMMANDS.insertCitation, async (arg?: unknown): Promise<CiteResult | undefined> => {
@@ -32,14 +34,14 @@ export function registerInsertCitation(context: vscode.ExtensionContext, library
         void vscode.window.showInformationMessage('LitCite: open a LaTeX or Markdown document and place the cursor where the citation goes.');
         return undefined;
       }
-      const keys = keysOf(arg) ?? (await pickKeys(library, 'LitCite: Insert Citation — pick one or more papers'));
+      const keys = keysOf(arg) ?? (await pickKeys(picker, 'LitCite: Insert Citation — pick one or more papers'));
       if (!keys?.length) return undefined;
       return citing.insert(editor, keys);
     }),
     vscode.commands.registerCommand(COMMANDS.addBibEntry, async (arg?: unknown): Promise<CiteResult | undefined> => {
       const document = await documentOf(arg);
       if (!document) return undefined;
-      const keys = keysOf(arg) ?? (await pickKeys(library, 'LitCite: Add BibTeX Entries to the Bibliography'));
+      const keys = keysOf(arg) ?? (await pickKeys(picker, 'LitCite: Add BibTeX Entries to the Bibliography'));
       if (!keys?.length) return undefined;
       return citing.addEntries(document, keys, { quiet: isArguments(arg) && arg.quiet === true });
     }),
@@ -97,8 +99,8 @@ function keysOf(arg: unknown): string[] | undefined {
   return undefined;
 }
 
-async function pickKeys(library: LibraryService, title: string): Promise<string[] | undefined> {
-  const papers = await pickPapers(library, { title, canPickMany: true });
+async function pickKeys(picker: SearchPicker, title: string): Promise<string[] | undefined> {
+  const { papers } = await picker.pick({ title, canPickMany: true });
   return papers?.map((p) => p.id);
 }
 
@@ -111,8 +113,4 @@ async function documentOf(arg: unknown): Promise<vscode.TextDocument | undefined
   const document = vscode.window.activeTextEditor?.document;
   if (!document) void vscode.window.showInformationMessage('LitCite: open the LaTeX or Markdown document whose bibliography should get the entries.');
   return document;
-}
-
-function baseName(uri: vscode.Uri): string {
-  return uri.path.slice(uri.path.lastIndexOf('/') + 1);
 }

@@ -1,18 +1,18 @@
 import * as vscode from 'vscode';
 import { Paper } from '../core/types';
 import { COMMANDS } from '../ids';
-import { LibraryService } from '../services/library-service';
-import { DetailsPanel } from './details/panel';
-import { pickPapers } from './search-picker';
+import type { LibraryService } from '../services/library-service';
+import type { Services } from '../services/services';
+import type { SearchPicker } from './search-picker';
 
 /**
  * What a paper command may be given: a key (command links, webview, scripts), a tree item or
  * QuickPick item carrying a paper, or nothing (then the user picks one).
  */
-export type PaperArgument = string | { paper?: Paper; key?: string } | undefined;
+export type PaperArgument = string | { paper?: Paper; key?: string; query?: string } | undefined;
 
 /** The paper an argument names; asks the user when none is given. */
-export async function resolvePaper(library: LibraryService, arg: PaperArgument, title: string): Promise<Paper | undefined> {
+export async function resolvePaper(library: LibraryService, picker: SearchPicker, arg: PaperArgument, title: string): Promise<Paper | undefined> {
   await library.ready;
   if (typeof arg === 'string') {
     const paper = library.byKey(arg);
@@ -20,8 +20,8 @@ export async function resolvePaper(library: LibraryService, arg: PaperArgument, 
     return paper;
   }
   if (arg?.paper) return library.byKey(arg.paper.id) ?? arg.paper;
-  if (arg?.key) return resolvePaper(library, arg.key, title);
-  return (await pickPapers(library, { title, canPickMany: false }))?.[0];
+  if (arg?.key) return resolvePaper(library, picker, arg.key, title);
+  return (await picker.pick({ title, canPickMany: false })).papers?.[0];
 }
 
 /**
@@ -44,15 +44,16 @@ async function openWebLink(link: string, what: string): Promise<void> {
 }
 
 /** Copy BibTeX / key, open arXiv / code / details: commands on one paper. */
-export function registerPaperCommands(context: vscode.ExtensionContext, library: LibraryService, details: DetailsPanel): void {
-  const register = (id: string, title: string, run: (paper: Paper) => unknown) =>
+export function registerPaperCommands(context: vscode.ExtensionContext, services: Services): void {
+  const { library, picker } = services;
+  const register = (id: string, title: string, run: (paper: Paper, arg: PaperArgument) => unknown) =>
     vscode.commands.registerCommand(id, async (arg: PaperArgument) => {
-      const paper = await resolvePaper(library, arg, title);
-      if (paper) await run(paper);
+      const paper = await resolvePaper(library, picker, arg, title);
+      if (paper) await run(paper, arg);
     });
   context.subscriptions.push(
     register(COMMANDS.copyBibtex, 'Copy BibTeX for…', async (paper) => {
-      await vscode.env.clipboard.writeText(library.bibtex(paper));
+      await vscode.env.clipboard.writeText(await library.entryText(paper));
       vscode.window.setStatusBarMessage(`$(check) BibTeX for ${paper.id} copied`, 3000);
     }),
     register(COMMANDS.copyKey, 'Copy the key of…', async (paper) => {
@@ -68,6 +69,6 @@ export function registerPaperCommands(context: vscode.ExtensionContext, library:
       if (!paper.code) return vscode.window.showInformationMessage(`LitCite: no code link is known for "${paper.title}".`);
       return openWebLink(paper.code, 'code');
     }),
-    register(COMMANDS.openDetails, 'Open details of…', (paper) => details.show(paper)),
+    register(COMMANDS.openDetails, 'Open details of…', (paper, arg) => services.views.details?.show(paper, typeof arg === 'object' ? arg.query : undefined)),
   );
 }

@@ -1,32 +1,30 @@
 import * as vscode from 'vscode';
 import { flavorForLanguage } from '../core/cite-syntax';
 import { COMMANDS } from '../ids';
-import { LibraryService } from '../services/library-service';
-import { PapersTreeProvider } from './papers-tree';
-import { lastQuery, pickPapers } from './search-picker';
+import type { Services } from '../services/services';
 
 /**
  * `LitCite: Search Papers`: the search QuickPick. Enter cites the chosen papers when a LaTeX or
  * Markdown editor is active; otherwise it opens the first one's details. Either way the Papers
  * view shows the results of the last query.
  */
-export function registerSearchCommand(context: vscode.ExtensionContext, library: LibraryService, tree: PapersTreeProvider): void {
+export function registerSearchCommand(context: vscode.ExtensionContext, services: Services): void {
   context.subscriptions.push(
     vscode.commands.registerCommand(COMMANDS.search, async (initialQuery?: unknown) => {
       const editor = vscode.window.activeTextEditor;
       const writing = editor !== undefined && flavorForLanguage(editor.document.languageId, editor.document.fileName) !== undefined;
-      const picked = await pickPapers(library, {
+      const picked = await services.picker.pick({
         title: writing ? 'LitCite: Search Papers — Enter cites the selected papers' : 'LitCite: Search Papers',
         canPickMany: true,
         initialQuery: typeof initialQuery === 'string' ? initialQuery : undefined,
       });
-      if (lastQuery.trim()) tree.setQuery(lastQuery);
-      if (!picked?.length) return;
+      if (picked.query.trim()) services.views.tree?.setQuery(picked.query);
+      if (!picked.papers?.length) return;
       if (writing && editor) {
         await vscode.window.showTextDocument(editor.document, editor.viewColumn);
-        await vscode.commands.executeCommand(COMMANDS.insertCitation, { keys: picked.map((p) => p.id) });
+        await vscode.commands.executeCommand(COMMANDS.insertCitation, { keys: picked.papers.map((p) => p.id) });
       } else {
-        await vscode.commands.executeCommand(COMMANDS.openDetails, picked[0].id);
+        await vscode.commands.executeCommand(COMMANDS.openDetails, { key: picked.papers[0].id, query: picked.query });
       }
     }),
   );

@@ -6,7 +6,6 @@
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { resolveWithinFile } from '../core/bibtex/database';
 import type { BibState } from '../core/bibtex/incremental';
@@ -55,12 +54,6 @@ export interface LoadFileOptions {
 /** Filesystems record mtimes as coarsely as 2 s (FAT); a file modified that close to its entry is checked by content. */
 const RACY_MS = 2000;
 
-/** The cache folder: `LITCITE_CACHE_DIR`, else the user's cache folder. */
-export function defaultCacheDir(): string {
-  if (process.env.LITCITE_CACHE_DIR) return process.env.LITCITE_CACHE_DIR;
-  const base = process.env.XDG_CACHE_HOME || (process.platform === 'darwin' ? path.join(os.homedir(), 'Library', 'Caches') : process.platform === 'win32' ? process.env.LOCALAPPDATA || path.join(os.homedir(), 'AppData', 'Local') : path.join(os.homedir(), '.cache'));
-  return path.join(base, 'litcite');
-}
 
 /** The cache file of a library file. */
 export function cacheFileFor(cacheDir: string, file: string): string {

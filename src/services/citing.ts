@@ -1,18 +1,26 @@
+/**
+ * Citing: the citation at every cursor and the entries the document's .bib lacks, written in one
+ * step through the one .bib writer; and the check behind the citation diagnostics. This is where
+ * the messages about it are worded.
+ */
 import * as vscode from 'vscode';
-import { appendEntryEdit, frontMatterBibliographyEdit, inlineBibliographyEntries, isBibtexPath, latexBibliographyEdit, type BibEntrySummary } from '../core/bib-file';
-import { citationEditsForSelections, joinEntries, planBibAdditions, type BibPlan, type CiteRequest } from '../core/cite-insert';
+import { frontMatterBibliographyEdit, latexBibliographyEdit } from '../core/bib-edits';
+import { inlineBibliographyEntries, type BibEntrySummary } from '../core/bib-entries';
+import { renameEntryKey, targetOf } from '../core/bibtex/write-back';
+import { citationEditsForSelections, planBibAdditions, type BibPlan, type CiteRequest } from '../core/cite-insert';
 import { checkCitations, type CiteProblem } from '../core/cite-check';
 import { findCitations, flavorForLanguage, type CiteFlavor } from '../core/cite-syntax';
+import { isBibtexPath } from '../core/declarations';
 import { dirName, joinPath } from '../core/tex-project';
-import { toBibtex } from '../core/bibtex';
 import type { Paper, TextEdit } from '../core/types';
 import { SECTION, SETTINGS } from '../ids';
-import { BibliographyService, isOpenInEditor, type DocumentBibliography } from './bibliography';
+import { BibWriter } from './bib-writer';
 import { readConfig } from './config';
-import { appendToClosedBib } from './bib-append';
 import { addToWorkspaceEdit } from './convert';
+import { baseName, isOpenInEditor, labelFor, relativePath } from './editor-io';
 import { LibraryService } from './library-service';
-import { Log } from './log';
+import type { Log } from './log';
+import type { DocumentBibliography, WorkspaceModel } from './workspace-model';
 
 /** What a citing operation did, returned by the commands for scripts and tests. */
 export interface CiteResult {
@@ -32,15 +40,6 @@ export interface CiteResult {
 export const NEW_BIB_NAME = 'references.bib';
 const CREATE_ANSWER_KEY = 'litcite.createBibFile.answer';
 
-interface PreparedBib {
-  target: Target;
-  /** The .bib's buffer; absent when the file is to be created. */
-  doc?: vscode.TextDocument;
-  /** Whether it showed in an editor (or had unsaved changes) before LitCite loaded it. */
-  wasOpen: boolean;
-  entries: BibEntrySummary[];
-}
-
 interface Target {
   uri: vscode.Uri;
   /** The file does not exist yet. */
@@ -48,46 +47,26 @@ interface Target {
   /** The document does not declare it yet. */
   undeclared: boolean;
   bibliography: DocumentBibliography;
+  entries: BibEntrySummary[];
+  text: string;
 }
 
-/**
- * Writes citations and BibTeX entries: the citation edits in the document and the appended
- * entries in its .bib go into one WorkspaceEdit when the .bib is open in an editor, so one undo
- * takes back both. A .bib that is not open is changed through its own edit and saved, so an undo
- * in the document never leaves a hidden, modified .bib behind.
- */
-export class Citing implements vscode.Disposable {
-  /** Papers by key across every source, merged-away duplicates included; built on first need. */
-  private sourceKeys: Map<string, Paper> | undefined;
-  private readonly subscription: vscode.Disposable;
+/** See the module comment. */
+export class Citing {
   /** Bibliographies LitCite cannot write to that the user has been told about, by URI. */
   private readonly toldReadOnly = new Set<string>();
 
   constructor(
     private readonly library: LibraryService,
-    private readonly bibs: BibliographyService,
+    private readonly model: WorkspaceModel,
+    private readonly writer: BibWriter,
     private readonly workspaceState: vscode.Memento,
     private readonly log: Log,
-  ) {
-    this.subscription = library.onDidChange(() => (this.sourceKeys = undefined));
-  }
+  ) {}
 
-  dispose(): void {
-    this.subscription.dispose();
-  }
-
-  /**
-   * The paper a key names: the library's, else one a source holds that the merged library
-   * dropped as a duplicate (the writer's .bib has it under another key), so that key is found.
-   */
+  /** The paper a key names in the library. */
   paperFor(key: string): Paper | undefined {
-    const paper = this.library.byKey(key);
-    if (paper) return paper;
-    if (!this.sourceKeys) {
-      this.sourceKeys = new Map();
-      for (const source of this.library.sources) for (const p of source.papers) if (!this.sourceKeys.has(p.id)) this.sourceKeys.set(p.id, p);
-    }
-    return this.sourceKeys.get(key);
+    return this.library.byKey(key);
   }
 
   /** Cites `keys` at every cursor of `editor` and appends the entries its .bib lacks. */
@@ -96,30 +75,22 @@ export class Citing implements vscode.Disposable {
     const flavor = flavorForLanguage(document.languageId, document.fileName);
     if (!flavor) return this.insertBareKeys(editor, keys);
     await this.library.ready;
+    const target = await this.target(document);
     const requests = this.requests(keys);
-    const bib = await this.prepare(document);
-    const plan = bib ? planBibAdditions(bib.entries, requests) : planWithoutBib(requests);
-    const target = bib?.target;
+    const plan = target ? this.plan(target, requests) : planWithoutBib(requests);
+    const entries = target ? await this.entryTexts(target, plan) : '';
 
     const config = readConfig(document.uri);
-    const selections = editor.selections.map((s) => ({
-      start: document.offsetAt(s.start),
-      end: document.offsetAt(s.end),
-      active: document.offsetAt(s.active),
-    }));
-    const text = document.getText();
-    const cite = citationEditsForSelections(text, selections, plan.citeKeys, flavor, {
-      latexCommand: config.latexCommand,
-      markdownStyle: config.markdownStyle,
-    });
-    // declare a new or undeclared .bib only once it holds something this document cites
+    const selections = editor.selections.map((s) => ({ start: document.offsetAt(s.start), end: document.offsetAt(s.end), active: document.offsetAt(s.active) }));
+    const cite = citationEditsForSelections(document.getText(), selections, plan.citeKeys, flavor, { latexCommand: config.latexCommand, markdownStyle: config.markdownStyle });
+    // A new or undeclared .bib is declared only once it holds something this document cites.
     const declaration = target && (plan.append.length || !target.create) ? this.markdownDeclaration(document, flavor, target) : undefined;
     const docEdits = withDeclaration(cite.edits, declaration);
     const cursors = declaration ? cite.cursors.map((c) => (declaration.end <= c ? c + declaration.text.length - (declaration.end - declaration.start) : c)) : cite.cursors;
 
-    const applied = await this.write(document, docEdits, bib, plan);
-    if (!applied) {
-      void vscode.window.showErrorMessage('LitCite: the citation could not be inserted (the document or its .bib changed meanwhile). Try again.');
+    const outcome = await this.writer.write({ document, documentEdits: docEdits, bib: target && entries ? { uri: target.uri, entries } : undefined });
+    if (!outcome.ok) {
+      void vscode.window.showErrorMessage(outcome.reason === 'changed' ? 'LitCite: the citation could not be inserted (the document or its .bib changed meanwhile). Try again.' : `LitCite: ${outcome.message}.`);
       return undefined;
     }
     if (docEdits.length && vscode.window.visibleTextEditors.includes(editor)) {
@@ -129,9 +100,7 @@ export class Citing implements vscode.Disposable {
       });
       editor.revealRange(editor.selection);
     }
-    if (cite.edits.length === 0 && cite.alreadyPresent.length) {
-      vscode.window.setStatusBarMessage(`$(check) Already cited: ${cite.alreadyPresent.join(', ')}`, 4000);
-    }
+    if (cite.edits.length === 0 && cite.alreadyPresent.length) vscode.window.setStatusBarMessage(`$(check) Already cited: ${cite.alreadyPresent.join(', ')}`, 4000);
     this.report(document, target, plan, flavor);
     return this.result(plan, target);
   }
@@ -142,14 +111,11 @@ export class Citing implements vscode.Disposable {
     await this.library.ready;
     const requests = this.requests(keys).filter((r) => r.entry);
     const unknown = keys.filter((k) => !this.paperFor(k));
-    if (unknown.length && !options.quiet) {
-      void vscode.window.showWarningMessage(`LitCite: the library has no paper with the key ${unknown.map((k) => `“${k}”`).join(', ')}.`);
-    }
+    if (unknown.length && !options.quiet) void vscode.window.showWarningMessage(`LitCite: the library has no paper with the key ${unknown.map((k) => `“${k}”`).join(', ')}.`);
     if (!requests.length) return undefined;
-    const bib = await this.prepare(document);
-    if (!bib) return undefined;
-    const target = bib.target;
-    const plan = planBibAdditions(bib.entries, requests);
+    const target = await this.target(document);
+    if (!target) return undefined;
+    const plan = this.plan(target, requests);
     const name = baseName(target.uri);
     if (!plan.append.length) {
       if (!options.quiet && !plan.reused.length) void vscode.window.showInformationMessage(`LitCite: ${name} already has ${keys.map((k) => `“${k}”`).join(', ')}.`);
@@ -157,9 +123,9 @@ export class Citing implements vscode.Disposable {
       return this.result(plan, target);
     }
     const declaration = flavor ? this.markdownDeclaration(document, flavor, target) : undefined;
-    const applied = await this.write(document, declaration ? [declaration] : [], bib, plan);
-    if (!applied) {
-      void vscode.window.showErrorMessage(`LitCite: ${name} could not be changed (it changed meanwhile). Try again.`);
+    const outcome = await this.writer.write({ document, documentEdits: declaration ? [declaration] : [], bib: { uri: target.uri, entries: await this.entryTexts(target, plan) } });
+    if (!outcome.ok) {
+      void vscode.window.showErrorMessage(outcome.reason === 'changed' ? `LitCite: ${name} could not be changed (it changed meanwhile). Try again.` : `LitCite: ${outcome.message}.`);
       return undefined;
     }
     if (!options.quiet || target.create) {
@@ -174,11 +140,12 @@ export class Citing implements vscode.Disposable {
   async check(document: vscode.TextDocument): Promise<{ problems: CiteProblem[]; bibliography: DocumentBibliography; missing: vscode.Uri[] }> {
     const flavor = flavorForLanguage(document.languageId, document.fileName);
     await this.library.ready;
-    const { bibliography, states } = await this.bibs.entriesFor(document);
+    const bibliography = await this.model.bibliographyOf(document);
+    const states = await Promise.all(bibliography.files.map((f) => this.model.bibState(f)));
     const missing = states.filter((s) => !s.exists).map((s) => s.uri);
     if (!flavor) return { problems: [], bibliography, missing };
     const text = document.getText();
-    // keys the document defines itself (\bibitem, inline filecontents, front matter references) resolve too
+    // Keys the document defines itself (\bibitem, inline filecontents, front matter references) resolve too.
     const inline = inlineBibliographyEntries(text, flavor);
     const problems = checkCitations(findCitations(text, flavor), {
       flavor,
@@ -192,28 +159,54 @@ export class Citing implements vscode.Disposable {
     return { problems, bibliography, missing };
   }
 
+  private plan(target: Target, requests: CiteRequest[]): BibPlan {
+    return planBibAdditions(target.entries, requests, { keyTemplate: readConfig().keyTemplate, libraryKeys: this.library.papers.map((p) => p.id) });
+  }
+
+  /**
+   * The text appended for a plan: each paper's entry as its source has it (a user's entry verbatim
+   * with its macros and crossref parents), each definition and parent once, none the .bib has.
+   */
+  private async entryTexts(target: Target, plan: BibPlan): Promise<string> {
+    const present = targetOf(target.text);
+    const texts: string[] = [];
+    for (const item of plan.append) {
+      const request = item.requested ?? item.key;
+      const paper = this.paperFor(request);
+      if (!paper) continue;
+      let text = await this.library.entryText(paper, present);
+      if (item.key !== paper.id) text = renameEntryKey(text, paper.id, item.key);
+      const added = targetOf(text);
+      added.macros.forEach((m) => present.macros.add(m));
+      added.keys.forEach((k) => present.keys.add(k));
+      texts.push(text.trim());
+    }
+    return texts.join('\n\n');
+  }
+
   /**
    * Where new entries go: the first declared .bib, or a new references.bib when the settings (or
    * the user) allow it. A document whose bibliographies are all CSL-JSON or YAML gets none: BibTeX
    * appended there would break the file, and its reference manager owns it.
    */
   private async target(document: vscode.TextDocument): Promise<Target | undefined> {
-    const bibliography = await this.bibs.resolve(document);
+    const bibliography = await this.model.bibliographyOf(document);
     const first = bibliography.files.find((f) => isBibtexPath(f.path));
     if (!first && bibliography.files.length) {
       this.tellReadOnly(bibliography.files);
       return undefined;
     }
-    if (first) {
-      const state = await this.bibs.read(first);
-      return { uri: first, create: !state.exists, undeclared: false, bibliography };
+    let uri = first;
+    let undeclared = false;
+    if (!uri) {
+      if (document.isUntitled || !bibliography.flavor) return undefined;
+      const base = bibliography.root ?? document.uri;
+      uri = base.with({ path: joinPath(dirName(base.path), NEW_BIB_NAME) });
+      if (!(await this.mayCreate(document, uri))) return undefined;
+      undeclared = true;
     }
-    if (document.isUntitled || !bibliography.flavor) return undefined;
-    const base = bibliography.root ?? document.uri;
-    const uri = base.with({ path: joinPath(dirName(base.path), NEW_BIB_NAME) });
-    if (!(await this.mayCreate(document, uri))) return undefined;
-    const state = await this.bibs.read(uri);
-    return { uri, create: !state.exists, undeclared: true, bibliography };
+    const state = await this.model.bibState(uri);
+    return { uri, create: !state.exists, undeclared, bibliography, entries: state.entries, text: state.text };
   }
 
   /** Says once per file that a CSL-JSON or YAML bibliography gets no entries from LitCite. */
@@ -222,9 +215,7 @@ export class Citing implements vscode.Disposable {
     if (!fresh.length) return;
     fresh.forEach((f) => this.toldReadOnly.add(f.toString()));
     const names = files.map(baseName).join(', ');
-    void vscode.window.showInformationMessage(
-      `LitCite: cited without adding an entry. ${names} is not a BibTeX file, so LitCite does not write to it: add the reference there with the tool that manages it.`,
-    );
+    void vscode.window.showInformationMessage(`LitCite: cited without adding an entry. ${names} is not a BibTeX file, so LitCite does not write to it: add the reference there with the tool that manages it.`);
   }
 
   /** `litcite.createBibFile`: always, never, or ask once per workspace and remember the answer. */
@@ -236,15 +227,12 @@ export class Citing implements vscode.Disposable {
     const create = `Create ${NEW_BIB_NAME}`;
     const dont = "Don't Create";
     const answer = await Promise.resolve(vscode.window.showInformationMessage(
-      `${baseName(document.uri)} declares no bibliography. Create ${vscode.workspace.asRelativePath(uri)} for its BibTeX entries?`,
-      {
-        modal: true,
-        detail: `LitCite asks once in this workspace. The setting ${SECTION}.${SETTINGS.createBibFile} changes this.`,
-      },
+      `${baseName(document.uri)} declares no bibliography. Create ${labelFor(uri)} for its BibTeX entries?`,
+      { modal: true, detail: `LitCite asks once in this workspace. The setting ${SECTION}.${SETTINGS.createBibFile} changes this.` },
       create,
       dont,
     )).catch((err: Error) => {
-      // no dialog can be shown (a test run, a headless host): no answer
+      // No dialog can be shown (a test run, a headless host): no answer.
       this.log.warn(`could not ask about creating ${NEW_BIB_NAME}: ${err.message}`);
       return undefined;
     });
@@ -256,19 +244,9 @@ export class Citing implements vscode.Disposable {
     return keys.map((key) => {
       const paper = this.paperFor(key);
       if (!paper) return { key };
-      const entry = this.library.byKey(key) === paper ? this.library.bibtex(paper) : toBibtex(paper);
-      return { key: paper.id, doi: paper.DOI, arxiv: paper.arxiv, title: paper.title, paper, entry };
+      // The entry text is made once the plan says it is appended (see entryTexts).
+      return { key: paper.id, doi: paper.DOI, arxiv: paper.arxiv, title: paper.title, paper, entry: 'pending' };
     });
-  }
-
-  /** The target .bib and its entries, from its buffer (loaded now if VS Code has none) so edits line up with it. */
-  private async prepare(document: vscode.TextDocument): Promise<PreparedBib | undefined> {
-    const target = await this.target(document);
-    if (!target) return undefined;
-    if (target.create) return { target, wasOpen: false, entries: [] };
-    const wasOpen = isOpenInEditor(target.uri);
-    const doc = await vscode.workspace.openTextDocument(target.uri);
-    return { target, doc, wasOpen, entries: (await this.bibs.read(target.uri)).entries };
   }
 
   /** Markdown: `bibliography: references.bib` in the front matter when the document does not declare it. */
@@ -276,39 +254,6 @@ export class Citing implements vscode.Disposable {
     if (flavor !== 'markdown' || !target.undeclared) return undefined;
     return frontMatterBibliographyEdit(document.getText(), relativePath(document.uri, target.uri));
   }
-
-  /**
-   * Applies the document edits and the .bib append. Open .bib: one WorkspaceEdit for both. Closed
-   * .bib: the document edit, then the .bib's own edit, saved. Missing .bib: the document edit, then
-   * the file created with the entries. Edits are computed right before they are applied, with no
-   * wait in between, so they match the texts they change.
-   */
-  private async write(document: vscode.TextDocument, docEdits: TextEdit[], bib: PreparedBib | undefined, plan: BibPlan): Promise<boolean> {
-    const docEdit = new vscode.WorkspaceEdit();
-    for (const e of docEdits) addToWorkspaceEdit(docEdit, document, e);
-    if (!bib || !plan.append.length) return docEdits.length ? vscode.workspace.applyEdit(docEdit) : true;
-    const entries = joinEntries(plan.append);
-    const { target } = bib;
-
-    if (bib.doc && bib.wasOpen) {
-      addToWorkspaceEdit(docEdit, bib.doc, appendEntryEdit(bib.doc.getText(), entries));
-      return vscode.workspace.applyEdit(docEdit);
-    }
-    if (docEdits.length && !(await vscode.workspace.applyEdit(docEdit))) return false;
-    if (bib.doc) {
-      const appended = await appendToClosedBib(target.uri, entries, this.log);
-      this.bibs.forget(target.uri);
-      return appended;
-    }
-    const content = appendEntryEdit('', entries).text.replace(/\n/g, newFileEol(target.uri));
-    const create = new vscode.WorkspaceEdit();
-    create.createFile(target.uri, { ignoreIfExists: false, contents: new TextEncoder().encode(content) });
-    if (!(await vscode.workspace.applyEdit(create))) return false;
-    this.bibs.forget(target.uri);
-    this.log.info(`created ${target.uri.toString(true)} with ${plan.append.length} entr${plan.append.length === 1 ? 'y' : 'ies'}`);
-    return true;
-  }
-
 
   /** Messages about what happened that the user would not otherwise see. */
   private report(document: vscode.TextDocument, target: Target | undefined, plan: BibPlan, flavor: CiteFlavor | undefined): void {
@@ -337,8 +282,7 @@ export class Citing implements vscode.Disposable {
   /**
    * Shows the exact line a LaTeX root needs for the new .bib, with a button that adds it. A root
    * that was not open in an editor is saved after the edit, as a closed .bib is: otherwise the
-   * change would sit unsaved in a buffer no tab shows. A root open in an editor keeps the change
-   * in its buffer, for the writer to see and undo.
+   * change would sit unsaved in a buffer no tab shows.
    */
   private async offerLatexDeclaration(document: vscode.TextDocument, target: Target): Promise<void> {
     const rootUri = target.bibliography.root ?? document.uri;
@@ -361,7 +305,7 @@ export class Citing implements vscode.Disposable {
       void vscode.window.showErrorMessage(`LitCite: ${baseName(rootUri)} could not be changed (it changed meanwhile). Add the lines by hand.`);
       return;
     }
-    if (!wasOpen && !(await root.save())) this.log.warn(`could not save ${rootUri.toString(true)}`);
+    if (!wasOpen && !(await root.save())) this.log.warn(`could not save ${labelFor(rootUri)}`);
   }
 
   /** A language without citation syntax: the keys alone, comma-separated, at every cursor. */
@@ -370,9 +314,7 @@ export class Citing implements vscode.Disposable {
     if (!text) return undefined;
     const ok = await editor.edit((b) => editor.selections.forEach((s) => b.replace(s, text)));
     if (!ok) return undefined;
-    void vscode.window.showInformationMessage(
-      `LitCite: ${editor.document.languageId} documents have no citation syntax LitCite knows, so it inserted the key alone. LaTeX and Markdown get a citation and a BibTeX entry.`,
-    );
+    void vscode.window.showInformationMessage(`LitCite: ${editor.document.languageId} documents have no citation syntax LitCite knows, so it inserted the key alone. LaTeX and Markdown get a citation and a BibTeX entry.`);
     return { cited: [...new Set(keys)], appended: [], reused: [], created: false };
   }
 
@@ -399,24 +341,3 @@ function withDeclaration(edits: TextEdit[], declaration: TextEdit | undefined): 
   if (same) return edits.map((e) => (e === same ? { ...e, text: declaration.text + e.text } : e));
   return [declaration, ...edits];
 }
-
-function baseName(uri: vscode.Uri): string {
-  return uri.path.slice(uri.path.lastIndexOf('/') + 1);
-}
-
-/** `to` relative to the folder of `from`, POSIX-style, as a declaration writes it. */
-function relativePath(from: vscode.Uri, to: vscode.Uri): string {
-  const a = dirName(from.path).split('/').filter(Boolean);
-  const b = to.path.split('/').filter(Boolean);
-  let i = 0;
-  while (i < a.length && i < b.length - 1 && a[i] === b[i]) i++;
-  return [...a.slice(i).map(() => '..'), ...b.slice(i)].join('/');
-}
-
-/** The line ending VS Code would give a new file there (`files.eol`, `auto` meaning the platform's). */
-function newFileEol(uri: vscode.Uri): string {
-  const eol = vscode.workspace.getConfiguration('files', uri).get<string>('eol', 'auto');
-  if (eol === '\r\n' || eol === '\n') return eol;
-  return process.platform === 'win32' ? '\r\n' : '\n';
-}
-

@@ -2,6 +2,9 @@ import * as vscode from 'vscode';
 import { DEFAULT_KEY_TEMPLATE, validateKeyTemplate } from '../core/citekey';
 import { SECTION, SETTINGS } from '../ids';
 
+/** LitCite's own settings (named without the `litcite.` section); any other name is a full setting id. */
+const OWN_SETTINGS: ReadonlySet<string> = new Set(Object.values(SETTINGS));
+
 export type MarkdownStyle = 'bracketed' | 'bare';
 export type CreateBibFile = 'ask' | 'always' | 'never';
 
@@ -54,4 +57,41 @@ export function keyTemplateProblem(): string | undefined {
   const template = vscode.workspace.getConfiguration(SECTION).get<string>(SETTINGS.keyTemplate, DEFAULT_KEY_TEMPLATE);
   const problem = template ? validateKeyTemplate(template) : undefined;
   return problem ? `${problem.message} ("${template}"); keys use the default ${DEFAULT_KEY_TEMPLATE} until it is fixed` : undefined;
+}
+
+/**
+ * The one listener for configuration changes: features say which settings they follow, and are
+ * called (each once per change) when any of them changed.
+ */
+export class ConfigDispatcher implements vscode.Disposable {
+  private readonly listeners: Array<{ settings: readonly string[]; run: (scope?: vscode.ConfigurationChangeEvent) => void }> = [];
+  private readonly subscription: vscode.Disposable;
+
+  constructor() {
+    this.subscription = vscode.workspace.onDidChangeConfiguration((event) => {
+      for (const listener of [...this.listeners]) {
+        if (listener.settings.some((setting) => event.affectsConfiguration(OWN_SETTINGS.has(setting) ? `${SECTION}.${setting}` : setting))) {
+          try {
+            listener.run(event);
+          } catch {
+            // One feature's failure must not keep the others from hearing of the change.
+          }
+        }
+      }
+    });
+  }
+
+  /** Calls `run` when one of `settings` changes (names under `litcite.`, or full ids with a dot). */
+  on(settings: readonly string[], run: (event?: vscode.ConfigurationChangeEvent) => void): vscode.Disposable {
+    const listener = { settings, run };
+    this.listeners.push(listener);
+    return new vscode.Disposable(() => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    });
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+  }
 }

@@ -6,10 +6,6 @@ export function toRange(document: vscode.TextDocument, span: Span): vscode.Range
   return new vscode.Range(document.positionAt(span.start), document.positionAt(span.end));
 }
 
-export function toTextEdit(document: vscode.TextDocument, edit: TextEdit): vscode.TextEdit {
-  return vscode.TextEdit.replace(toRange(document, edit), edit.text);
-}
-
 /** Adds a core edit to a WorkspaceEdit for a document. */
 export function addToWorkspaceEdit(workspaceEdit: vscode.WorkspaceEdit, document: vscode.TextDocument, edit: TextEdit): void {
   workspaceEdit.replace(document.uri, toRange(document, edit), edit.text);

@@ -1,6 +1,6 @@
 /* The paper details webview. Paper text arrives by postMessage and is put into the page with
  * textContent / text nodes only, never as HTML. */
-import type { DetailsState, FromWebview, PaperAction, PaperView, ToWebview } from '../features/details/protocol';
+import type { DetailsState, FromWebview, PaperAction, PaperView, RelatedListView, ToWebview } from '../features/details/protocol';
 
 interface VsCodeApi {
   postMessage(message: FromWebview): void;
@@ -49,6 +49,84 @@ function highlighted(text: string, ranges: { start: number; end: number }[]): Do
   return fragment;
 }
 
+type Run = NonNullable<PaperView['titleRuns']>[number];
+
+/** Runs of styled text appended to `parent`: each run's text in a text node inside the element of its style. */
+function appendRuns(parent: HTMLElement, runs: readonly Run[]): HTMLElement {
+  for (const run of runs) {
+    let node: Node = document.createTextNode(run.text);
+    const wrap = (tag: keyof HTMLElementTagNameMap, className?: string): void => {
+      const outer = el(tag, className ? { className } : {});
+      outer.appendChild(node);
+      node = outer;
+    };
+    if (run.italic) wrap('em');
+    if (run.bold) wrap('strong');
+    if (run.smallCaps) wrap('span', 'small-caps');
+    if (run.code) wrap('code');
+    if (run.sup) wrap('sup');
+    if (run.sub) wrap('sub');
+    parent.appendChild(node);
+  }
+  return parent;
+}
+
+/** The title from its runs (or as plain text). */
+function richTitle(paper: PaperView): HTMLElement {
+  const h1 = el('h1', { attrs: { id: 'title' } });
+  if (!paper.titleRuns?.length) {
+    h1.textContent = paper.title;
+    return h1;
+  }
+  return appendRuns(h1, paper.titleRuns);
+}
+
+/** The formatted reference with its style switcher and a copy button. */
+function referenceSection(paper: PaperView): HTMLElement | undefined {
+  const reference = paper.reference;
+  if (!reference) return undefined;
+  const select = el('select', { attrs: { id: 'style', 'aria-label': 'Citation style' } });
+  const names = paper.styles.includes(reference.style) ? paper.styles : [reference.style, ...paper.styles];
+  for (const name of names) {
+    const option = el('option', { text: name, attrs: { value: name } });
+    if (name === reference.style) option.selected = true;
+    select.appendChild(option);
+  }
+  select.addEventListener('change', () => vscode.postMessage({ type: 'setStyle', style: select.value }));
+  const copy = button('Copy', 'copy', 'copyReference');
+  copy.classList.add('small');
+  const section = el('section', { className: 'reference', attrs: { 'aria-labelledby': 'reference-heading' } },
+    el('div', { className: 'section-head' }, el('h2', { text: 'Reference', attrs: { id: 'reference-heading' } }), select, copy),
+    appendRuns(el('p', { className: 'formatted', attrs: { id: 'formatted-reference' } }), reference.runs),
+  );
+  if (reference.notice) section.appendChild(el('p', { className: 'notice', text: reference.notice }));
+  return section;
+}
+
+/** The related lists, or the message while they load or when there are none. */
+function relatedSection(lists: RelatedListView[], message: string | undefined): HTMLElement {
+  const section = el('section', { attrs: { id: 'related', 'aria-labelledby': 'related-heading' } }, el('h2', { text: 'Related papers', attrs: { id: 'related-heading' } }));
+  if (message) section.appendChild(el('p', { className: 'notice', text: message }));
+  for (const list of lists) {
+    const details = el('details', { attrs: { open: '' } }, el('summary', { text: `${list.title} (${list.items.length})` }));
+    const ul = el('ul', { className: 'related-list' });
+    for (const item of list.items) {
+      const link = el('a', { text: item.title, attrs: { href: '#', 'data-key': item.key } });
+      link.addEventListener('click', (event) => {
+        event.preventDefault();
+        vscode.postMessage({ type: 'openRelated', key: item.key });
+      });
+      const li = el('li', {}, link, el('span', { className: 'related-meta', text: ` ${item.description}` }));
+      if (item.inLibrary) li.appendChild(el('span', { className: 'badge', text: 'in library' }));
+      ul.appendChild(li);
+    }
+    details.appendChild(ul);
+    if (list.status) details.appendChild(el('p', { className: 'notice', text: list.status }));
+    section.appendChild(details);
+  }
+  return section;
+}
+
 function metaRow(label: string, value: Node | string): HTMLElement {
   return el('div', { className: 'meta-row' }, el('dt', { text: label }), el('dd', {}, typeof value === 'string' ? document.createTextNode(value) : value));
 }
@@ -58,7 +136,7 @@ function render(paper: PaperView, query: string | undefined): void {
   currentQuery = query;
   root.replaceChildren();
   const header = el('header', {},
-    el('h1', { text: paper.title, attrs: { id: 'title' } }),
+    richTitle(paper),
     el('p', { className: 'authors', text: paper.authors.join(', ') || 'Unknown authors' }),
   );
   const actions = el('div', { className: 'actions', attrs: { role: 'toolbar', 'aria-label': 'Paper actions' } },
@@ -66,9 +144,11 @@ function render(paper: PaperView, query: string | undefined): void {
     button('Copy BibTeX', 'copy', 'copyBibtex'),
     button('Copy Key', 'key', 'copyKey'),
   );
+  if (paper.online) actions.appendChild(button('Add to Library', 'add', 'addToLibrary'));
   if (paper.arxiv) actions.appendChild(button('Open arXiv', 'link-external', 'openArxiv'));
   if (paper.code) actions.appendChild(button('Open Code', 'github', 'openCode'));
   if (paper.doi) actions.appendChild(button('Open DOI', 'link-external', 'openDoi'));
+  if (paper.related) actions.appendChild(button('Related Papers', 'references', 'findRelated'));
 
   const meta = el('dl', { className: 'meta' });
   meta.appendChild(metaRow('Published', paper.published));
@@ -85,7 +165,8 @@ function render(paper: PaperView, query: string | undefined): void {
     el('h2', { text: 'BibTeX', attrs: { id: 'bibtex-heading' } }),
     el('pre', { className: 'bibtex', attrs: { tabindex: '0' } }, el('code', { text: paper.bibtex })),
   );
-  root.append(header, actions, meta, abstract, bib);
+  const reference = referenceSection(paper);
+  root.append(header, actions, meta, ...(reference ? [reference] : []), abstract, bib);
   saveState();
   vscode.postMessage({
     type: 'rendered',
@@ -119,7 +200,16 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
     }
     case 'copied': {
       const status = document.getElementById('status');
-      if (status) status.textContent = message.what === 'bibtex' ? 'BibTeX copied to the clipboard' : 'Key copied to the clipboard';
+      const what = { bibtex: 'BibTeX', key: 'Key', reference: 'Reference' }[message.what];
+      if (status) status.textContent = `${what} copied to the clipboard`;
+      break;
+    }
+    case 'related': {
+      if (!current || current.key !== message.key) break;
+      document.getElementById('related')?.remove();
+      const section = relatedSection(message.lists, message.message);
+      const bibtex = root.querySelector('section[aria-labelledby="bibtex-heading"]');
+      root.insertBefore(section, bibtex);
       break;
     }
   }

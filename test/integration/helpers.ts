@@ -95,7 +95,7 @@ export async function activateLitCite(): Promise<LitCiteApi> {
   const ext = vscode.extensions.getExtension<LitCiteApi>('litcite.litcite');
   if (!ext) throw new Error('litcite.litcite is not loaded');
   const api = await ext.activate();
-  await api.library.ready;
-  await api.libraries.ready;
+  await api.testing.library.ready;
+  await api.testing.files.ready;
   return api;
 }

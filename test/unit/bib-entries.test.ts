@@ -122,15 +122,17 @@ describe('scanBibEntries', () => {
 
   it('finds entries with key, lower-case type and 1-based line', () => {
     const entries = scanBibEntries(bib);
+    // A `%` line is no comment to BibTeX: the entry on it is read, as BibTeX and the library read it.
     assert.deepEqual(entries.map((e) => [e.key, e.type, e.line]), [
       ['Doe2020', 'article', 6],
       ['roe21', 'inproceedings', 13],
+      ['commented', 'article', 14],
       ['bare', 'misc', 15],
     ]);
   });
 
   it('spans each entry from @ to its closing delimiter', () => {
-    const [doe, roe, bare] = scanBibEntries(bib);
+    const [doe, roe, , bare] = scanBibEntries(bib);
     assert.ok(bib.slice(doe!.span.start, doe!.span.end).startsWith('@Article{Doe2020,'));
     assert.ok(bib.slice(doe!.span.start, doe!.span.end).endsWith('ABC.123}\n}'));
     assert.ok(bib.slice(roe!.span.start, roe!.span.end).endsWith('{arXiv})'));

@@ -26,7 +26,8 @@ describe('litcite CLI', () => {
     assert.equal(status, 0);
     const results = JSON.parse(stdout) as Record<string, unknown>[];
     assert.equal(results.length, 3);
-    assert.deepEqual(Object.keys(results[0]).sort(), ['arxiv', 'authors', 'key', 'score', 'title', 'venue', 'year']);
+    assert.deepEqual(Object.keys(results[0]).sort(), ['abstract', 'arxiv', 'authors', 'doi', 'key', 'origin', 'score', 'sources', 'title', 'venue', 'year']);
+    assert.equal(results[0].origin, 'bundled');
     assert.equal(results[0].key, 'singh2024tokenization');
     assert.deepEqual(results[0].authors, ['Aaditya K. Singh', 'DJ Strouse']);
     assert.equal(results[0].arxiv, '2402.14903');

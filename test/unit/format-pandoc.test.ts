@@ -104,6 +104,9 @@ function pandocEntries(dir: string, style: string): Map<string, string> {
   return entries;
 }
 
+// In CI (.ci/setup installs pandoc) a missing pandoc is a failure, not a skip.
+if (process.env.CI && !pandocAvailable()) throw new Error('pandoc is not installed: run .ci/setup');
+
 describe('formatting agrees with Pandoc --citeproc', { skip: pandocAvailable() ? false : 'pandoc is not installed (Debian package `pandoc`)' }, () => {
   const registry = bundledRegistry();
   // the bundled library (conference papers, preprints, journal articles) and the other kinds of work

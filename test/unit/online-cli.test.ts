@@ -3,10 +3,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { addPaper, createCliEngine, defaultCacheDir, formatRelatedText, formatSearchText, onlineOptionsFromEnv, onlineSearch, parseSourcesOption, relatedPapers } from '../../src/cli/online';
+import { addPaper, createCliEngine, formatRelatedText, formatSearchText, onlineOptionsFromEnv, onlineSearch, parseSourcesOption, relatedPapers } from '../../src/cli/online';
 import type { Paper } from '../../src/core/types';
 import { OnlineEngine } from '../../src/node/online/engine';
 import { type OnlineFixtureServer, startOnlineServer } from '../servers/online-server';
+import { defaultCacheDir } from '../../src/node/cache-dir';
 
 describe('online CLI settings', () => {
   it('reads base URLs, keys, the contact address and the cache folder from LITCITE_* variables', () => {
@@ -37,6 +38,7 @@ describe('online CLI settings', () => {
     assert.equal(defaultCacheDir({ XDG_CACHE_HOME: 'relative' }, 'linux', '/home/me'), '/home/me/.cache/litcite', 'a relative XDG_CACHE_HOME is ignored');
     assert.equal(defaultCacheDir({}, 'darwin', '/Users/me'), '/Users/me/Library/Caches/litcite');
     assert.equal(defaultCacheDir({ LOCALAPPDATA: 'C:\\Users\\me\\AppData\\Local' }, 'win32', 'C:\\Users\\me'), 'C:\\Users\\me\\AppData\\Local\\litcite\\Cache');
+    assert.equal(defaultCacheDir({ LITCITE_CACHE_DIR: '/tmp/lc', XDG_CACHE_HOME: '/x' }, 'linux', '/home/me'), '/tmp/lc', 'LITCITE_CACHE_DIR wins');
   });
 
   it('reads --sources', () => {

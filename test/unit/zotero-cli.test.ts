@@ -5,7 +5,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { defaultCacheDir, listZotero, loadZoteroPapers, searchZotero, zoteroBibtex, zoteroCliSettings, type ZoteroCliEnvironment } from '../../src/cli/zotero';
+import { listZotero, loadZoteroPapers, searchZotero, zoteroBibtex, zoteroCliSettings, type ZoteroCliEnvironment } from '../../src/cli/zotero';
 import { startFakeZotero, type FakeZotero } from '../servers/zotero-server';
 
 let zotero: FakeZotero;
@@ -41,12 +41,6 @@ describe('litcite --zotero: settings from the environment', () => {
     assert.match((zoteroCliSettings({ LITCITE_ZOTERO_LOCAL_URL: 'localhost:23119' }) as { error: string }).error, /LITCITE_ZOTERO_LOCAL_URL must be an http\(s\) URL/);
   });
 
-  it('keeps its cache in the platform cache folder unless LITCITE_CACHE_DIR says otherwise', () => {
-    assert.equal(defaultCacheDir({}, 'linux', '/home/a'), '/home/a/.cache/litcite');
-    assert.equal(defaultCacheDir({ XDG_CACHE_HOME: '/x' }, 'linux', '/home/a'), '/x/litcite');
-    assert.equal(defaultCacheDir({}, 'darwin', '/Users/a'), '/Users/a/Library/Caches/litcite');
-    assert.equal(defaultCacheDir({ LOCALAPPDATA: 'C:\\Users\\a\\AppData\\Local' }, 'win32', 'C:\\Users\\a'), path.join('C:\\Users\\a\\AppData\\Local', 'litcite', 'Cache'));
-  });
 });
 
 describe('litcite --zotero: commands against a fake Zotero', () => {

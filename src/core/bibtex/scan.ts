@@ -224,6 +224,8 @@ class Scanner {
       p = this.skipSpace(p);
       const next = text.charCodeAt(p);
       if (next === COMMA || next === closer) continue;
+      // An `@` where a comma or the end should be: the entry was never closed; the next one starts here.
+      if (next === AT) throw new EntryFailure(p, 'unbalanced');
       if (isNameChar(next)) {
         // `title = {A} author = {B}`: BibTeX stops here; reading on loses nothing.
         this.problems.push(problem('missing-comma', this.lines.at(p), { key, field: this.nameAt(p) }));

@@ -169,3 +169,65 @@ function readTag(html: string, lt: number): Tag | undefined {
 function isLower(c: number): boolean {
   return c >= 97 && c <= 122;
 }
+
+/**
+ * Formatted HTML as Markdown for a hover: italics and bold kept (`*…*`, `**…**`), every other tag
+ * dropped, text escaped so nothing in a title becomes a link or markup.
+ */
+export function formattedHtmlToMarkdown(html: string, escape: (text: string) => string): string {
+  let out = '';
+  for (const part of html.replace(/<\/div>\s*<div class="csl-right-inline">/g, ' ').split(/(<[^<>]*>)/)) {
+    if (!part) continue;
+    if (part.startsWith('<')) {
+      const tag = /^<\/?\s*([a-z]+)/i.exec(part)?.[1]?.toLowerCase();
+      if (tag === 'i' || tag === 'em') out += '*';
+      else if (tag === 'b' || tag === 'strong') out += '**';
+      continue;
+    }
+    out += escape(decodeEntities(part).replace(/\s+/g, ' '));
+  }
+  return out.trim();
+}
+
+/** A run of formatted text with its emphasis (what a webview shows as text nodes in styled elements). */
+export interface FormattedRun {
+  text: string;
+  italic?: boolean;
+  bold?: boolean;
+  smallCaps?: boolean;
+  sup?: boolean;
+  sub?: boolean;
+}
+
+/** Formatted HTML (citeproc's output) as runs of text: only emphasis survives, never markup. */
+export function formattedHtmlToRuns(html: string): FormattedRun[] {
+  const runs: FormattedRun[] = [];
+  const open: string[] = [];
+  for (const part of html.replace(/<\/div>\s*<div class="csl-right-inline">/g, ' ').split(/(<[^<>]*>)/)) {
+    if (!part) continue;
+    if (part.startsWith('<')) {
+      const closing = part.startsWith('</');
+      const tag = /^<\/?\s*([a-z]+)/i.exec(part)?.[1]?.toLowerCase() ?? '';
+      const kind = tag === 'i' || tag === 'em' ? 'italic' : tag === 'b' || tag === 'strong' ? 'bold' : tag === 'sup' ? 'sup' : tag === 'sub' ? 'sub'
+        : tag === 'span' && /small-caps/.test(part) ? 'smallCaps' : tag === 'span' ? 'span' : '';
+      if (!kind) continue;
+      if (closing) {
+        const at = open.lastIndexOf(tag === 'span' ? open.filter((k) => k === 'smallCaps' || k === 'span').at(-1) ?? 'span' : kind);
+        if (at >= 0) open.splice(at, 1);
+      } else open.push(kind);
+      continue;
+    }
+    const text = decodeEntities(part).replace(/\s+/g, ' ');
+    if (!text) continue;
+    const run: FormattedRun = { text };
+    for (const kind of open) if (kind !== 'span') run[kind as 'italic' | 'bold' | 'sup' | 'sub' | 'smallCaps'] = true;
+    const last = runs.at(-1);
+    if (last && ['italic', 'bold', 'smallCaps', 'sup', 'sub'].every((k) => last[k as keyof FormattedRun] === run[k as keyof FormattedRun])) last.text += text;
+    else runs.push(run);
+  }
+  if (runs.length) {
+    runs[0]!.text = runs[0]!.text.trimStart();
+    runs[runs.length - 1]!.text = runs[runs.length - 1]!.text.trimEnd();
+  }
+  return runs.filter((r) => r.text);
+}

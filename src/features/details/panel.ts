@@ -3,8 +3,16 @@ import * as vscode from 'vscode';
 import { venueAndYear } from '../../core/render';
 import { displayName, Paper, Span } from '../../core/types';
 import { COMMANDS, WEBVIEWS } from '../../ids';
-import { LibraryService } from '../../services/library-service';
-import { FromWebview, PaperView, parseFromWebview, ToWebview } from './protocol';
+import { sourceLabel } from '../../services/editor-io';
+import type { LibraryService } from '../../services/library-service';
+import type { Services } from '../../services/services';
+import { FromWebview, PaperAction, PaperView, parseFromWebview, RelatedListView, ToWebview } from './protocol';
+import { formattedHtmlToRuns } from '../../core/format/html';
+import { keysForWorks } from '../../core/online/merge-works';
+import { describeOutcome } from '../../core/online/types';
+import { paperDescription } from '../../core/render';
+import { readConfig } from '../../services/config';
+import type { StyleInForce } from '../../services/formatting';
 
 /** A nonce for the script tag: the CSP runs only the script carrying it. */
 function nonce(): string {
@@ -40,6 +48,8 @@ interface Shown {
   key: string;
   query?: string;
   highlights: Span[];
+  /** A paper not in the library (found online), shown as given. */
+  paper?: Paper;
 }
 
 /**
@@ -54,7 +64,16 @@ export class DetailsPanel implements vscode.Disposable {
   lastRendered: Extract<FromWebview, { type: 'rendered' }> | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly library: LibraryService) {
+  /** The style chosen in the panel's switcher (else the active document's style). */
+  private style: string | undefined;
+  /** Papers of the related lists shown, by key (most are not in the library). */
+  private related = new Map<string, Paper>();
+  private relatedRequest: AbortController | undefined;
+  private readonly library: LibraryService;
+
+  constructor(private readonly extensionUri: vscode.Uri, private readonly services: Services) {
+    const library = services.library;
+    this.library = library;
     this.disposables.push(
       vscode.window.registerWebviewPanelSerializer(WEBVIEWS.details, {
         deserializeWebviewPanel: async (panel, state: unknown) => {
@@ -81,7 +100,8 @@ export class DetailsPanel implements vscode.Disposable {
 
   /** Shows a paper, opening the panel beside the editor or reusing it. */
   show(paper: Paper, query?: string, highlights: Span[] = []): void {
-    this.shown = { key: paper.id, query, highlights };
+    this.relatedRequest?.abort();
+    this.shown = { key: paper.id, query, highlights, ...(this.library.byKey(paper.id) === paper ? {} : { paper }) };
     if (!this.panel) {
       const panel = vscode.window.createWebviewPanel(WEBVIEWS.details, paper.title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, this.options());
       this.adopt(panel);
@@ -125,32 +145,103 @@ export class DetailsPanel implements vscode.Disposable {
       case 'rendered':
         this.lastRendered = message;
         break;
-      case 'action': {
-        const paper = this.library.byKey(message.key);
-        if (!paper) {
-          void vscode.window.showWarningMessage(`LitCite: the paper "${message.key}" is no longer in the library.`);
-          return;
+      case 'setStyle':
+        this.style = message.style;
+        this.post();
+        break;
+      case 'openRelated': {
+        const paper = this.library.byKey(message.key) ?? this.related.get(message.key);
+        if (paper) this.show(paper);
+        break;
+      }
+      case 'action':
+        void this.act(message.action, message.key);
+        break;
+    }
+  }
+
+  /** The paper a webview message names: the library's, or the one shown from outside it. */
+  private paperFor(key: string): Paper | undefined {
+    return this.library.byKey(key) ?? (this.shown?.key === key ? this.shown.paper : undefined);
+  }
+
+  private async act(action: PaperAction, key: string): Promise<void> {
+    let paper = this.paperFor(key);
+    if (!paper) {
+      void vscode.window.showWarningMessage(`LitCite: the paper "${key}" is no longer in the library.`);
+      return;
+    }
+    switch (action) {
+      case 'openDoi':
+        if (paper.DOI) void vscode.env.openExternal(vscode.Uri.parse(`https://doi.org/${encodeURI(paper.DOI)}`, true));
+        return;
+      case 'findRelated':
+        return this.findRelated(paper);
+      case 'copyReference': {
+        const style = this.styleInForce();
+        await vscode.env.clipboard.writeText(this.services.formatting.formatEntry(paper, style, 'text'));
+        this.send({ type: 'copied', what: 'reference' });
+        return;
+      }
+      case 'addToLibrary':
+      case 'insertCitation':
+        // A paper from outside the library joins it (as a fetched paper) before it is cited.
+        if (!this.library.byKey(paper.id) || this.shown?.paper) {
+          paper = await this.services.online.adopt(paper, paper.id);
+          if (this.shown?.key === key) this.shown = { key: paper.id, highlights: [] };
+          this.post();
         }
-        if (message.action === 'openDoi') {
-          if (paper.DOI) void vscode.env.openExternal(vscode.Uri.parse(`https://doi.org/${encodeURI(paper.DOI)}`, true));
-          return;
-        }
+        if (action === 'addToLibrary') return;
+        void vscode.commands.executeCommand(COMMANDS.insertCitation, { keys: [paper.id] });
+        return;
+      default: {
         const commandFor = {
-          insertCitation: COMMANDS.insertCitation,
           copyBibtex: COMMANDS.copyBibtex,
           copyKey: COMMANDS.copyKey,
           openArxiv: COMMANDS.openArxiv,
           openCode: COMMANDS.openCode,
         } as const;
-        const args = message.action === 'insertCitation' ? { keys: [paper.id] } : paper.id;
-        void vscode.commands.executeCommand(commandFor[message.action], args).then(() => {
-          if (message.action === 'copyBibtex' || message.action === 'copyKey') {
-            this.send({ type: 'copied', what: message.action === 'copyBibtex' ? 'bibtex' : 'key' });
-          }
-        });
-        break;
+        const argument = this.library.byKey(paper.id) ? paper.id : { paper };
+        await vscode.commands.executeCommand(commandFor[action], argument);
+        if (action === 'copyBibtex' || action === 'copyKey') this.send({ type: 'copied', what: action === 'copyBibtex' ? 'bibtex' : 'key' });
       }
     }
+  }
+
+  /** Looks up the paper's references, citing papers and recommendations and lists them in the panel. */
+  private async findRelated(paper: Paper): Promise<void> {
+    this.relatedRequest?.abort();
+    const controller = new AbortController();
+    this.relatedRequest = controller;
+    if (!this.services.online.enabled && !(await this.services.online.askConsent())) return;
+    this.send({ type: 'related', key: paper.id, lists: [], message: 'Looking up related papers…' });
+    const result = await this.services.online.related(paper, controller.signal);
+    if (controller.signal.aborted || this.shown?.key !== paper.id) return;
+    if (!result) return this.send({ type: 'related', key: paper.id, lists: [], message: 'Online search is off.' });
+    if (!result.ok) return this.send({ type: 'related', key: paper.id, lists: [], message: 'This paper has no DOI or arXiv id to look it up by.' });
+    this.related = new Map();
+    const taken = new Set(this.library.papers.map((p) => p.id));
+    const titles = { references: 'References', citing: 'Cited by', recommended: 'Recommended' } as const;
+    const lists: RelatedListView[] = (['references', 'citing', 'recommended'] as const).map((kind) => {
+      const list = result.lists[kind];
+      const keys = keysForWorks(list.works, taken, readConfig().keyTemplate);
+      const items = list.works.map((work, i) => {
+        const key = keys[i]!;
+        const shown = work.local ? work.paper : { ...work.paper, id: key };
+        this.related.set(shown.id, shown);
+        return { key: shown.id, title: shown.title, description: paperDescription(shown, 2), inLibrary: work.local };
+      });
+      return { kind, title: titles[kind], items, status: list.outcomes.map((o) => describeOutcome(o)).join(' · ') };
+    });
+    this.send({ type: 'related', key: paper.id, lists });
+  }
+
+  /** The style the reference is shown in: the switcher's, else the active document's. */
+  private styleInForce(): StyleInForce {
+    const document = vscode.window.activeTextEditor?.document;
+    const documentStyle = this.services.formatting.styleFor(document?.uri, document?.getText());
+    if (!this.style || this.style === documentStyle.name) return documentStyle;
+    return this.services.formatting.bundledStyle(this.style) ?? documentStyle;
   }
 
   private send(message: ToWebview): void {
@@ -158,16 +249,34 @@ export class DetailsPanel implements vscode.Disposable {
   }
 
   private post(): void {
+    void this.postNow();
+  }
+
+  private async postNow(): Promise<void> {
     if (!this.panel || !this.shown || !this.webviewReady) return;
-    const paper = this.library.byKey(this.shown.key);
+    const shown = this.shown;
+    const paper = this.library.byKey(shown.key) ?? shown.paper;
     if (!paper) return;
     this.panel.title = paper.title.length > 40 ? `${paper.title.slice(0, 38)}…` : paper.title;
-    let highlights = this.shown.highlights;
-    if (!highlights.length && this.shown.query) {
-      const hit = this.library.search(this.shown.query, 500).find((h) => h.paper.id === paper.id);
+    // Opened from a search: the words that matched are highlighted in the abstract.
+    let highlights = shown.highlights;
+    if (!highlights.length && shown.query) {
+      const hit = this.library.search(shown.query, 500).find((h) => h.paper.id === paper.id);
       highlights = hit?.matches.find((m) => m.field === 'abstract')?.ranges ?? [];
     }
-    this.send({ type: 'show', paper: toPaperView(paper, this.library.bibtex(paper), highlights), query: this.shown.query });
+    const bibtex = await this.library.entryText(paper);
+    if (this.shown !== shown) return;
+    const view = toPaperView(paper, bibtex, highlights);
+    try {
+      const style = this.styleInForce();
+      view.reference = { style: style.name, runs: formattedHtmlToRuns(this.services.formatting.formatEntry(paper, style, 'html')), ...(style.notice ? { notice: style.notice } : {}) };
+    } catch (err) {
+      this.services.log.warn(`formatting ${paper.id} for the details panel failed: ${(err as Error).message}`);
+    }
+    view.styles = this.services.formatting.bundledStyles();
+    view.online = Boolean(shown.paper);
+    view.related = Boolean((paper.DOI || paper.arxiv) && (this.services.online.enabled || this.services.online.canAsk));
+    this.send({ type: 'show', paper: view, query: shown.query });
   }
 
   dispose(): void {
@@ -186,9 +295,19 @@ function toPaperView(paper: Paper, bibtex: string, highlights: Span[]): PaperVie
     doi: paper.DOI,
     url: paper.URL,
     code: paper.code,
-    source: paper.source === 'bundled' || !paper.source ? 'Bundled library' : paper.source,
+    titleRuns: paper.titleRich,
+    source: `${sourceLabel(paper.source)}${paper.sourceLine && paper.source !== 'bundled' ? `, line ${paper.sourceLine}` : ''}`,
     abstract: paper.abstract ?? '',
     highlights,
     bibtex,
+    styles: [],
+    related: false,
   };
+}
+
+/** Registers the details panel (and its serializer, so it survives window reloads). */
+export function registerDetails(context: vscode.ExtensionContext, services: Services): void {
+  const details = new DetailsPanel(context.extensionUri, services);
+  services.views.details = details;
+  context.subscriptions.push(details);
 }
