@@ -33,7 +33,7 @@ export interface LitCiteApi {
   /** VS Code's Markdown preview calls this (the extension contributes `markdown.markdownItPlugins`). */
   extendMarkdownIt(md: MarkdownIt.MarkdownIt): MarkdownIt.MarkdownIt;
   /** For LitCite's own integration tests only: not a stable interface. */
-  testing: Services & { activationMs(): number };
+  testing: Services & { activationMs(): number; context: vscode.ExtensionContext };
 }
 
 /** Entry point: builds the services once, then registers every feature. */
@@ -92,7 +92,7 @@ export function activate(context: vscode.ExtensionContext): LitCiteApi {
     byKey: (key) => library.byKey(key),
     papers: () => library.papers,
     extendMarkdownIt: markdownItPlugin(services),
-    testing: { ...services, activationMs: () => activationMs },
+    testing: { ...services, activationMs: () => activationMs, context },
   };
 }
 

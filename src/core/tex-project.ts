@@ -139,8 +139,12 @@ function rootOf(docPath: string, files: ReadonlyMap<string, string>, depth: numb
   if (text === undefined || depth > MAX_DEPTH) return undefined;
   const magic = texRootMagic(text);
   if (magic) {
-    const target = joinPath(dirName(docPath), magic);
-    return files.has(target) || /\.(?:tex|ltx)$/i.test(target) ? target : `${target}.tex`;
+    const named = joinPath(dirName(docPath), magic);
+    const target = files.has(named) || /\.(?:tex|ltx)$/i.test(named) ? named : `${named}.tex`;
+    // A chain: the named file is itself a part whose own magic comment (or subfiles parent) names the root.
+    const targetText = files.get(target);
+    if (targetText !== undefined && !isTexRoot(targetText)) return rootOf(target, files, depth + 1) ?? target;
+    return target;
   }
   const parent = subfilesParent(text);
   if (parent) {

@@ -21,12 +21,30 @@ const INSERT_BUTTON: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon(
 const COPY_BUTTON: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('copy'), tooltip: 'Copy BibTeX' };
 const DETAILS_BUTTON: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('open-preview'), tooltip: 'Open Details' };
 
+/** An invisible soft hyphen: shown nowhere on one line, but it parts every pair of letters. */
+const SOFT_HYPHEN = '\u00ad';
+
+/**
+ * A label VS Code's own filter cannot match. The QuickPick puts items whose label contains the
+ * typed text first, sorted its way, and drops separators, whatever order the extension gave
+ * (its `sortByLabel` switch is not public API). LitCite ranks results itself, typos and abstract
+ * words included, so the labels carry an invisible soft hyphen between letters.
+ */
+export function unmatchable(label: string): string {
+  return [...label].join(SOFT_HYPHEN);
+}
+
+/** A label as the user reads it (without the soft hyphens `unmatchable` put in). */
+export function readableLabel(label: string): string {
+  return label.replaceAll(SOFT_HYPHEN, '');
+}
+
 /** One QuickPick item per paper: title, "authors · venue year", key and the best abstract snippet. */
 export function toPickItem(paper: Paper, hit?: SearchHit): PaperPickItem {
   const abstractRanges = hit?.matches.find((m) => m.field === 'abstract')?.ranges ?? [];
   const snippet = paper.abstract ? abstractSnippet(paper.abstract, abstractRanges, 140).text : '';
   return {
-    label: paper.title.replace(/\s+/g, ' '),
+    label: unmatchable(paper.title.replace(/\s+/g, ' ')),
     description: paperDescription(paper, 2),
     detail: snippet ? `${paper.id} — ${snippet}` : paper.id,
     // Our own fuzzy search ranks the items; VS Code's label filter would hide typo'd matches.
@@ -76,6 +94,8 @@ export interface OpenPicker {
 
 /** Online queries wait for a pause in typing this long (the services are not asked per keystroke). */
 const ONLINE_DEBOUNCE_MS = 350;
+/** With online results, this many of the library's matches come before them. */
+const LOCAL_BEFORE_ONLINE = 6;
 /** Shorter queries are not sent online. */
 const ONLINE_MIN_LENGTH = 3;
 
@@ -118,16 +138,21 @@ export class SearchPicker {
     /** `keepActive`: results arrived for the same query, so the highlight stays where the user put it. */
     const render = (keepActive = false): void => {
       const selected = new Set(quickPick.selectedItems.map((i) => i.online?.key ?? i.paper.id));
-      const items: PaperPickItem[] = [...localItems];
       const query = quickPick.value.trim();
-      if (onlineStatus !== undefined || onlineItems.length) {
-        items.push({ label: onlineStatus ?? 'Online', kind: vscode.QuickPickItemKind.Separator, alwaysShow: true, paper: SEPARATOR_PAPER }, ...onlineItems);
-      } else if (online?.canAsk && query.length >= ONLINE_MIN_LENGTH) {
-        items.push(
-          { label: 'Online', kind: vscode.QuickPickItemKind.Separator, alwaysShow: true, paper: SEPARATOR_PAPER },
-          { label: `$(globe) Search online for “${query}”…`, detail: 'Asks first: your query would go to OpenAlex, Semantic Scholar, Crossref and arXiv', alwaysShow: true, paper: SEPARATOR_PAPER, askOnline: true },
-        );
+      const separator = (label: string): PaperPickItem => ({ label, kind: vscode.QuickPickItemKind.Separator, alwaysShow: true, paper: SEPARATOR_PAPER });
+      let onlineSection: PaperPickItem[] = [];
+      if (onlineStatus !== undefined || onlineItems.length) onlineSection = [separator(onlineStatus ?? 'Online'), ...onlineItems];
+      else if (online?.canAsk && query.length >= ONLINE_MIN_LENGTH) {
+        onlineSection = [
+          separator('Online'),
+          { label: `$(globe) ${unmatchable(`Search online for “${query}”…`)}`, detail: 'Asks first: your query would go to OpenAlex, Semantic Scholar, Crossref and arXiv', alwaysShow: true, paper: SEPARATOR_PAPER, askOnline: true },
+        ];
       }
+      // The library's best matches first, then the online section where it can be seen, then the
+      // rest of the library's matches.
+      const items: PaperPickItem[] = onlineSection.length && localItems.length > LOCAL_BEFORE_ONLINE
+        ? [...localItems.slice(0, LOCAL_BEFORE_ONLINE), ...onlineSection, separator('More from your library'), ...localItems.slice(LOCAL_BEFORE_ONLINE)]
+        : [...localItems, ...onlineSection];
       const active = quickPick.activeItems[0];
       const activeId = active && (active.online?.key ?? active.paper.id);
       quickPick.items = items;

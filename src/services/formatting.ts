@@ -83,7 +83,8 @@ export class Formatting {
 
   /** One formatted reference. */
   formatEntry(paper: Paper, style: StyleInForce, format: OutputFormat = 'text'): string {
-    return style.formatter.formatEntry(this.cslItem(paper), { format });
+    // One reference alone has no number: a numeric style's `[1]` would say nothing.
+    return style.formatter.formatEntry(this.cslItem(paper), { format, label: false });
   }
 
   /** A reference list for papers, in the style's order. */
@@ -104,8 +105,12 @@ export class Formatting {
       notice = `The style ${source.url} is a web address, which LitCite does not fetch; shown in ${name}.`;
     } else {
       const base = source.base === 'document' && documentUri ? path.dirname(documentUri.fsPath) : source.base === 'project' && projectDir ? projectDir : vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
-      const file = path.resolve(base, source.path.replace(/^~(?=$|[\\/])/, process.env.HOME ?? '~'));
-      const loaded = this.userStyle(file);
+      let file = path.resolve(base, source.path.replace(/^~(?=$|[\\/])/, process.env.HOME ?? '~'));
+      // As Pandoc does, `csl: ieee` also finds `ieee.csl`; and a bundled style's name with no
+      // such file beside the document is that style, not a missing file.
+      if (!path.extname(file) && !fs.existsSync(file) && fs.existsSync(`${file}.csl`)) file = `${file}.csl`;
+      const missingButBundled = source.bundledFallback && !fs.existsSync(file);
+      const loaded = missingButBundled ? { ok: true as const, name: source.bundledFallback! } : this.userStyle(file);
       if (loaded.ok) name = loaded.name;
       else {
         name = source.bundledFallback ?? DEFAULT_STYLE;

@@ -171,6 +171,14 @@ export class OnlineService implements vscode.Disposable {
     return this.library.byKey(id) ?? adopted;
   }
 
+  /** Forgets every paper taken from online results (they leave the library; cited entries stay in their .bib). */
+  async clearFetched(): Promise<void> {
+    this.fetched = [];
+    this.publishFetched();
+    await this.saveFetched();
+    await this.library.settled();
+  }
+
   /** A paper's references, citing papers and recommendations, when online search is enabled. */
   async related(paper: Paper, signal?: AbortSignal): Promise<RelatedResult | undefined> {
     const engine = await this.engine();

@@ -208,7 +208,9 @@ export class WorkspaceModel implements vscode.Disposable {
     for (const scope of folders.length ? folders : [undefined]) {
       const config = readConfig(scope?.uri);
       for (const [setting, origin] of [[config.bibFile, 'bibFile'], [config.addTo, 'addTo']] as const) {
-        const uri = setting.trim() && !hasGlob(setting) ? resolveSettingPath(setting, scope) : undefined;
+        // Variables first: `${workspaceFolder}` has braces, which are not a glob.
+        const expanded = setting.trim() ? expandVariables(setting.trim(), scope) : undefined;
+        const uri = expanded && !hasGlob(expanded) ? resolveSettingPath(setting, scope) : undefined;
         if (uri) add(uri, origin);
       }
     }
@@ -331,7 +333,8 @@ export class WorkspaceModel implements vscode.Disposable {
     }
     files.set(document.uri.path, document.getText());
     // A root created a moment ago may not have reached the watcher yet.
-    if (!isTexRoot(document.getText()) && !findTexRoot(document.uri.path, files)) {
+    const found = isTexRoot(document.getText()) ? document.uri.path : findTexRoot(document.uri.path, files);
+    if (!found || !isTexRoot(files.get(found) ?? '')) {
       const root = await this.findUnseenRoot(document);
       if (root) files.set(root.path, root.text);
     }

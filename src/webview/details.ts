@@ -174,6 +174,7 @@ function render(paper: PaperView, query: string | undefined): void {
     title: document.getElementById('title')?.textContent ?? '',
     elementCount: root.querySelectorAll('*').length,
     imageCount: document.images.length,
+    reference: document.getElementById('formatted-reference')?.textContent ?? undefined,
   });
 }
 

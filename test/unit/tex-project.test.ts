@@ -56,6 +56,17 @@ describe('findTexRoot', () => {
     assert.equal(findTexRoot('/w/thesis/appendix.tex', PROJECT), '/w/thesis/main.tex');
     assert.equal(findTexRoot('/w/thesis/part.tex', PROJECT), '/w/thesis/main.tex');
   });
+  it('follows a chain of % !TEX root comments through parts to the root, and stops on a cycle', () => {
+    const chain = new Map([
+      ['/w/t/main.tex', '\\documentclass{book}\n\\begin{document}\\include{parts/part}\\end{document}\n'],
+      ['/w/t/parts/part.tex', '% !TEX root = ../main.tex\n\\input{parts/section}\n'],
+      ['/w/t/parts/section.tex', '% !TEX root = part.tex\nText.\n'],
+      ['/w/c/a.tex', '% !TEX root = b.tex\n'],
+      ['/w/c/b.tex', '% !TEX root = a.tex\n'],
+    ]);
+    assert.equal(findTexRoot('/w/t/parts/section.tex', chain), '/w/t/main.tex');
+    assert.ok(['/w/c/a.tex', '/w/c/b.tex'].includes(findTexRoot('/w/c/a.tex', chain) ?? ''), 'a cycle ends at one of its files');
+  });
   it('is the document itself for a root, and nothing for a file no root includes (comments do not count)', () => {
     assert.equal(findTexRoot('/w/other/main.tex', PROJECT), '/w/other/main.tex');
     assert.equal(findTexRoot('/w/loose.tex', PROJECT), undefined);

@@ -146,8 +146,7 @@ export class DetailsPanel implements vscode.Disposable {
         this.lastRendered = message;
         break;
       case 'setStyle':
-        this.style = message.style;
-        this.post();
+        this.setStyle(message.style);
         break;
       case 'openRelated': {
         const paper = this.library.byKey(message.key) ?? this.related.get(message.key);
@@ -158,6 +157,12 @@ export class DetailsPanel implements vscode.Disposable {
         void this.act(message.action, message.key);
         break;
     }
+  }
+
+  /** Shows the reference in another style (the switcher); the document's style when undefined. */
+  setStyle(style: string | undefined): void {
+    this.style = style;
+    this.post();
   }
 
   /** The paper a webview message names: the library's, or the one shown from outside it. */

@@ -57,7 +57,7 @@ export type FromWebview =
   | { type: 'ready'; restoredKey?: string }
   | { type: 'action'; action: PaperAction; key: string }
   /** Sent after a paper is shown: what the page displays, so the extension can confirm it. */
-  | { type: 'rendered'; key: string; title: string; elementCount: number; imageCount: number }
+  | { type: 'rendered'; key: string; title: string; elementCount: number; imageCount: number; reference?: string }
   /** The style switcher changed. */
   | { type: 'setStyle'; style: string }
   /** A related paper was clicked. */
@@ -74,7 +74,7 @@ export function parseFromWebview(message: unknown): FromWebview | undefined {
     return { type: 'ready', restoredKey: m.restoredKey as string | undefined };
   }
   if (m.type === 'rendered' && typeof m.key === 'string' && typeof m.title === 'string' && typeof m.elementCount === 'number' && typeof m.imageCount === 'number') {
-    return { type: 'rendered', key: m.key, title: m.title, elementCount: m.elementCount, imageCount: m.imageCount };
+    return { type: 'rendered', key: m.key, title: m.title, elementCount: m.elementCount, imageCount: m.imageCount, ...(typeof m.reference === 'string' ? { reference: m.reference } : {}) };
   }
   if (m.type === 'setStyle' && typeof m.style === 'string' && m.style.length < 200) return { type: 'setStyle', style: m.style };
   if (m.type === 'openRelated' && typeof m.key === 'string' && m.key.length < 500) return { type: 'openRelated', key: m.key };
