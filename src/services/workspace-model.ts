@@ -354,12 +354,16 @@ export class WorkspaceModel implements vscode.Disposable {
     if (!vscode.workspace.workspaceFolders?.length || Date.now() - this.lastRootSearch < 2000) return undefined;
     this.lastRootSearch = Date.now();
     const uris = await vscode.workspace.findFiles('**/*.{tex,ltx}', EXCLUDE, MAX_DOCUMENTS);
+    let found = false;
     for (const uri of uris) {
       if (this.texts.has(uri.toString()) || uri.toString() === document.uri.toString()) continue;
       const text = await readText(uri, MAX_DOCUMENT_BYTES);
       if (text === undefined) continue;
       this.texts.set(uri.toString(), text);
+      found = true;
     }
+    // What they declare joins the library now, not when the watcher gets round to them.
+    if (found) this.fireChanged();
     const files = this.texPaths();
     files.set(document.uri.path, document.getText());
     const root = findTexRoot(document.uri.path, files);
@@ -402,7 +406,10 @@ export class WorkspaceModel implements vscode.Disposable {
   /** A project file created a moment ago, before the watcher told of it: read now and kept. */
   private async readUnseen(uri: vscode.Uri): Promise<string | undefined> {
     const text = await readText(uri, MAX_DOCUMENT_BYTES);
-    if (text !== undefined) this.texts.set(uri.toString(), text);
+    if (text !== undefined && this.texts.get(uri.toString()) !== text) {
+      this.texts.set(uri.toString(), text);
+      this.fireChanged();
+    }
     return text;
   }
 

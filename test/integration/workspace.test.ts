@@ -153,20 +153,21 @@ describe('LitCite workspace model and writer', function () {
   });
 
   it('one writer: a key the .bib uses for another work is renamed by the key template with a letter, from both', async () => {
-    // The template names every key LitCite makes, the bundled papers' included.
     await config().update('citationKeyTemplate', '[auth][year]', vscode.ConfigurationTarget.Global);
-    await waitFor(() => api.testing.library.byKey('lee2023')?.arxiv === '2307.03381', 10_000, 'keys made with the template');
     const dir = path.join(testWorkspace(), 'writer-clash');
-    const bib = write(path.join(dir, 'clash.bib'), `${ENTRY('lee2023', 'Another Work by Another Lee')}\n${ENTRY('lee2024', 'A Third Work')}\n${ENTRY('vaswani2017', 'Another Work by Another Vaswani')}`);
+    // A paper of the user's library under a key the document's .bib gives another work.
+    const source = write(path.join(dir, 'source.bib'), '@article{smith2021,\n  title = {A Study of Unique Things},\n  author = {Smith, Ann},\n  journal = {Journal of Uniqueness},\n  year = {2021},\n}\n');
+    await config().update('libraries', [source.fsPath], vscode.ConfigurationTarget.Global);
+    await waitFor(() => api.testing.library.byKey('smith2021')?.title === 'A Study of Unique Things', 10_000, 'the library paper');
+    const bib = write(path.join(dir, 'clash.bib'), `${ENTRY('smith2021', 'Another Work by Another Smith')}\n${ENTRY('vaswani2017', 'Another Work by Another Vaswani')}`);
     const tex = write(path.join(dir, 'doc.tex'), '\\documentclass{article}\n\\begin{document}\nSee .\n\\bibliography{clash}\n\\end{document}\n');
     const server = await startOnlineServer();
     try {
       const doc = await vscode.workspace.openTextDocument(tex);
       const editor = await vscode.window.showTextDocument(doc);
       editor.selection = new vscode.Selection(2, 4, 2, 4);
-      const cited = await vscode.commands.executeCommand<{ cited: string[] }>(COMMANDS.insertCitation, { keys: ['lee2023'] });
-      // The entry's key comes from the template over the paper as published (ICLR 2024), then a letter.
-      assert.deepStrictEqual(cited.cited, ['lee2024a'], 'Insert Citation: the template key, then a letter');
+      const cited = await vscode.commands.executeCommand<{ cited: string[] }>(COMMANDS.insertCitation, { keys: ['smith2021'] });
+      assert.deepStrictEqual(cited.cited, ['smith2021a'], 'Insert Citation: the template key, then a letter');
       await vscode.workspace.saveAll(false);
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
       await config().update('arxivApiUrl', server.arxivApiUrl, vscode.ConfigurationTarget.Global);
@@ -174,12 +175,13 @@ describe('LitCite workspace model and writer', function () {
       assert.ok(added.ok, JSON.stringify(added));
       assert.strictEqual(added.key, 'vaswani2017a', 'Add Paper: the same rule');
       const text = fs.readFileSync(bib.fsPath, 'utf8');
-      assert.match(text, /@inproceedings\{lee2024a,/);
+      assert.match(text, /@article\{smith2021a,\n  title = \{A Study of Unique Things\}/, 'the user\'s own entry, renamed');
       assert.match(text, /@misc\{vaswani2017a,/);
-      assert.ok(text.startsWith(ENTRY('lee2023', 'Another Work by Another Lee')), 'the existing entries are untouched');
+      assert.ok(text.startsWith(ENTRY('smith2021', 'Another Work by Another Smith')), 'the existing entries are untouched');
     } finally {
       await config().update('arxivApiUrl', undefined, vscode.ConfigurationTarget.Global);
       await config().update('citationKeyTemplate', undefined, vscode.ConfigurationTarget.Global);
+      await config().update('libraries', undefined, vscode.ConfigurationTarget.Global);
       await server.close();
     }
   });
