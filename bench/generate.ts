@@ -8,18 +8,7 @@
 import * as path from 'path';
 import { buildBundledLibrary } from '../src/core/corpus';
 import { readSeedFolder } from '../src/node/seeds';
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from '../test/random';
 
 const JOURNALS: [macro: string, name: string][] = [
   ['jmlr', 'Journal of Machine Learning Research'], ['tpami', 'IEEE Transactions on Pattern Analysis and Machine Intelligence'],

@@ -107,6 +107,7 @@ export async function scaleBench(count: number, options: { citationJs: boolean; 
   const warmRuns: number[] = [];
   const viewBuilds: number[] = [];
   let warmStall = 0;
+  const ownSlices = { longestSliceMs: cold.source.timing.longestSliceMs };
   for (let round = 0; round < 3; round++) {
     gc();
     const started = performance.now();
@@ -115,7 +116,8 @@ export async function scaleBench(count: number, options: { citationJs: boolean; 
       if (!warm.source.fromCache) throw new Error('the warm load did not come from the cache');
       // As the extension does it: merged in slices (core/library-view.ts), the thread free between them.
       const viewStarted = performance.now();
-      await runStepsSliced(libraryViewSteps([fileSource(file, warm.source), bundled]), () => new Promise((resolve) => setImmediate(resolve)));
+      ownSlices.longestSliceMs = Math.max(ownSlices.longestSliceMs, warm.source.timing.longestSliceMs);
+      await runStepsSliced(libraryViewSteps([fileSource(file, warm.source), bundled]), () => new Promise((resolve) => setImmediate(resolve)), 8, ownSlices);
       return performance.now() - viewStarted;
     });
     warmRuns.push(performance.now() - started);
@@ -124,7 +126,8 @@ export async function scaleBench(count: number, options: { citationJs: boolean; 
   }
   figures['warm start from the cache, ready (target < 300 ms at 10k)'] = ms(median(warmRuns));
   figures['  of which the view and index merged on the main thread, in slices'] = ms(median(viewBuilds));
-  figures['longest main-thread slice, cold or warm load (target < 30 ms)'] = ms(Math.max(coldStall, warmStall));
+  figures['longest main-thread slice of the load\'s own work: decode, merge (target < 30 ms)'] = ms(ownSlices.longestSliceMs);
+  figures['  longest gap a 1 ms timer saw meanwhile (adds GC, and waiting for a core)'] = ms(Math.max(coldStall, warmStall));
 
   // Queries over the library.
   const view = buildLibraryView([fileSource(file, cold.source), bundled]);

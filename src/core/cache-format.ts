@@ -13,7 +13,7 @@ import type { SegmentData } from './search/segment';
 import type { Paper, Problem } from './types';
 
 /** Bump when the stored shape of papers, problems or segments changes: older files are then rebuilt. */
-export const CACHE_FORMAT_VERSION = 5;
+export const CACHE_FORMAT_VERSION = 6;
 const MAGIC = 'LITCITE-CACHE\n';
 /** Papers per JSON chunk: small enough to decode well inside one 30 ms slice. */
 export const PAPERS_PER_CHUNK = 250;
@@ -202,10 +202,18 @@ function concat(pieces: Uint8Array[], length: number): Uint8Array {
 
 /** FNV-1a over the bytes, four at a time: a corruption check, not a cryptographic hash. */
 export function checksum(bytes: Uint8Array): number {
+  // FNV-1a over 32-bit little-endian words (then the last bytes): a quarter of the steps of a
+  // byte-wise pass, which matters for a cache read on every CLI start.
   let hash = 0x811c9dc5;
   const n = bytes.byteLength;
-  for (let i = 0; i < n; i++) {
-    hash ^= bytes[i];
+  const words = n & ~3;
+  let i = 0;
+  for (; i < words; i += 4) {
+    hash ^= bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  for (; i < n; i++) {
+    hash ^= bytes[i]!;
     hash = Math.imul(hash, 0x01000193);
   }
   return hash >>> 0;

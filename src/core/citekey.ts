@@ -103,8 +103,8 @@ export function baseKey(paper: Paper, template: string = DEFAULT_KEY_TEMPLATE): 
   return key;
 }
 
-/** `a`…`z`, then `aa`, `ab`… */
-function suffix(index: number): string {
+/** `a`…`z`, then `aa`, `ab`…: the suffixes that make a taken key unique, in the order tried. */
+export function keySuffix(index: number): string {
   let s = '';
   let n = index;
   do {
@@ -148,7 +148,7 @@ export function assignKeys(papers: readonly Paper[], template: string = DEFAULT_
     for (const index of indices) {
       let candidate = key;
       if (used.has(candidate) || index !== indices[0]) {
-        do candidate = key + suffix(next++); while (used.has(candidate));
+        do candidate = key + keySuffix(next++); while (used.has(candidate));
       }
       used.add(candidate);
       keys[index] = candidate;

@@ -356,13 +356,20 @@ export function runSteps<T>(steps: Generator<void, T, void>): T {
   }
 }
 
-/** Runs a step generator, awaiting `pause()` whenever a slice has taken `sliceMs`. */
-export async function runStepsSliced<T>(steps: Generator<void, T, void>, pause: () => Promise<void>, sliceMs = 8): Promise<T> {
+/** Runs a step generator, awaiting `pause()` whenever a slice has taken `sliceMs` (the longest slice goes to `stats`). */
+export async function runStepsSliced<T>(steps: Generator<void, T, void>, pause: () => Promise<void>, sliceMs = 8, stats?: { longestSliceMs: number }): Promise<T> {
   let sliceStart = performance.now();
+  const endSlice = (): void => {
+    if (stats) stats.longestSliceMs = Math.max(stats.longestSliceMs, performance.now() - sliceStart);
+  };
   for (;;) {
     const next = steps.next();
-    if (next.done) return next.value;
+    if (next.done) {
+      endSlice();
+      return next.value;
+    }
     if (performance.now() - sliceStart >= sliceMs) {
+      endSlice();
       await pause();
       sliceStart = performance.now();
     }

@@ -4,6 +4,7 @@ import { paperFromCslResponse } from '../core/csl';
 import type { Paper } from '../core/types';
 import { SETTINGS } from '../ids';
 import { readConfig } from './config';
+import { causeMessage, errorCode } from '../node/online/http';
 
 /** A lookup that found the paper, or why not, in words for the user. */
 export type LookupResult =
@@ -114,33 +115,6 @@ async function request(url: string, accept: string, setting: string, token: vsco
     clearTimeout(timer);
     cancel?.dispose();
   }
-}
-
-/** The network error's code (`ENOTFOUND`, `ECONNREFUSED`…), which fetch hides in `cause` (or in an AggregateError inside it). */
-function errorCode(err: unknown): string | undefined {
-  const queue: unknown[] = [err];
-  for (let seen = 0; queue.length && seen < 10; seen++) {
-    const current = queue.shift() as { code?: unknown; cause?: unknown; errors?: unknown; message?: unknown } | undefined;
-    if (!current || typeof current !== 'object') continue;
-    if (typeof current.code === 'string' && /^(?:E[A-Z]+|UND_ERR_[A-Z_]+)$/.test(current.code)) return current.code;
-    const inMessage = typeof current.message === 'string' ? /\b(E(?:CONN[A-Z]+|NOTFOUND|AI_AGAIN|NETUNREACH|HOSTUNREACH|TIMEDOUT))\b/.exec(current.message) : null;
-    if (inMessage) return inMessage[1];
-    queue.push(current.cause);
-    if (Array.isArray(current.errors)) queue.push(...current.errors);
-  }
-  return undefined;
-}
-
-/** What the innermost cause says ("bad port", "certificate has expired"), when there is no error code. */
-function causeMessage(err: unknown): string | undefined {
-  let current = (err as { cause?: unknown })?.cause;
-  let message: string | undefined;
-  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
-    const text = (current as { message?: unknown }).message;
-    if (typeof text === 'string' && text) message = text;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return message;
 }
 
 function hostOf(url: string): string {

@@ -3,6 +3,7 @@
 // collections, a third with a PDF attachment and some with notes. Deterministic: the same seed
 // gives the same library, so every bench run downloads the same bytes.
 import type { FixtureLibrary } from './zotero-store';
+import { random } from '../random';
 
 const KEY_ALPHABET = '23456789ABCDEFGHIJKLMNPQRSTUVWXYZ';
 const FAMILIES = ['Lee', 'Wang', 'Müller', 'García', 'Nguyễn', 'Kaiser', 'Brémond', 'Østergaard', 'Smith', 'Ivanova', 'Kowalski', 'Sato', 'Okafor', 'Dubois', 'Rossi', 'Novák', 'Fernández', 'Chen', 'Papadopoulos', 'Wiśniewska', 'Richtárik', 'Singh', 'Haddad', 'Lindqvist'];
@@ -19,18 +20,6 @@ const VENUES: [string, string][] = [
   ['conferencePaper', 'Advances in Neural Information Processing Systems'], ['conferencePaper', 'Proceedings of the International Conference on Machine Learning'],
   ['conferencePaper', 'International Conference on Learning Representations'], ['conferencePaper', 'Proceedings of ACL'],
 ];
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function key(n: number, prefix: string): string {
   let s = prefix;

@@ -16,19 +16,11 @@ import { arxivDoi } from '../identity';
 import type { CslDate, CslName, Paper, RichRun } from '../types';
 
 /** A CSL-JSON item. Known variables are typed; any other CSL variable may appear too. */
-export interface CslItem {
+export interface CslItem extends Partial<Pick<Paper, 'author' | 'editor' | 'translator' | 'container-author' | 'issued' | 'accessed' | 'event-date' | 'original-date'>> {
   /** The citation key. */
   id: string;
   type: string;
   title?: string;
-  author?: CslName[];
-  editor?: CslName[];
-  translator?: CslName[];
-  'container-author'?: CslName[];
-  issued?: CslDate;
-  accessed?: CslDate;
-  'event-date'?: CslDate;
-  'original-date'?: CslDate;
   'event-title'?: string;
   event?: string;
   [variable: string]: unknown;

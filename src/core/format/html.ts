@@ -5,6 +5,7 @@
  * tags citeproc and LitCite produce, checked attribute by attribute, balanced, everything else
  * escaped. One pass over the text.
  */
+import type { RichRun } from '../types';
 
 /** `&`, `<`, `>`, `"` and `'` escaped, for text and attribute values. */
 export function escapeHtml(text: string): string {
@@ -190,14 +191,7 @@ export function formattedHtmlToMarkdown(html: string, escape: (text: string) => 
 }
 
 /** A run of formatted text with its emphasis (what a webview shows as text nodes in styled elements). */
-export interface FormattedRun {
-  text: string;
-  italic?: boolean;
-  bold?: boolean;
-  smallCaps?: boolean;
-  sup?: boolean;
-  sub?: boolean;
-}
+export type FormattedRun = Omit<RichRun, 'code'>;
 
 /** Formatted HTML (citeproc's output) as runs of text: only emphasis survives, never markup. */
 export function formattedHtmlToRuns(html: string): FormattedRun[] {

@@ -388,23 +388,7 @@ class Reader {
 
   private flowSequence(state: { p: number; ok: boolean }, depth: number): YamlValue[] {
     const items: YamlValue[] = [];
-    state.p++;
-    for (;;) {
-      state.p = this.skipFlowSpace(state.p);
-      const c = this.text[state.p];
-      if (c === undefined) {
-        state.ok = false;
-        return items;
-      }
-      if (c === ']') {
-        state.p++;
-        return items;
-      }
-      if (c === ',') {
-        state.p++;
-        continue;
-      }
-      const before = state.p;
+    this.flowEntries(state, ']', () => {
       const value = this.flowValue(state, depth);
       state.p = this.skipFlowSpace(state.p);
       if (this.text[state.p] === ':') {
@@ -414,29 +398,13 @@ class Reader {
         pair[String(value)] = this.flowValue(state, depth);
         items.push(pair);
       } else items.push(value);
-      if (state.p === before) state.p++; // never stall on a stray character
-    }
+    });
+    return items;
   }
 
   private flowMapping(state: { p: number; ok: boolean }, depth: number): YamlMap {
     const map: YamlMap = {};
-    state.p++;
-    for (;;) {
-      state.p = this.skipFlowSpace(state.p);
-      const c = this.text[state.p];
-      if (c === undefined) {
-        state.ok = false;
-        return map;
-      }
-      if (c === '}') {
-        state.p++;
-        return map;
-      }
-      if (c === ',') {
-        state.p++;
-        continue;
-      }
-      const before = state.p;
+    this.flowEntries(state, '}', () => {
       const key = this.flowValue(state, depth);
       state.p = this.skipFlowSpace(state.p);
       let value: YamlValue = null;
@@ -445,7 +413,34 @@ class Reader {
         value = this.flowValue(state, depth);
       }
       map[key === null ? '' : String(key)] = value;
-      if (state.p === before) state.p++;
+    });
+    return map;
+  }
+
+  /**
+   * The entries of a flow collection opened at `state.p`, each read by `entry`, up to `close`;
+   * commas and comments between them skipped. Unclosed: `state.ok` is false.
+   */
+  private flowEntries(state: { p: number; ok: boolean }, close: ']' | '}', entry: () => void): void {
+    state.p++;
+    for (;;) {
+      state.p = this.skipFlowSpace(state.p);
+      const c = this.text[state.p];
+      if (c === undefined) {
+        state.ok = false;
+        return;
+      }
+      if (c === close) {
+        state.p++;
+        return;
+      }
+      if (c === ',') {
+        state.p++;
+        continue;
+      }
+      const before = state.p;
+      entry();
+      if (state.p === before) state.p++; // never stall on a stray character
     }
   }
 

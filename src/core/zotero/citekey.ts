@@ -5,7 +5,7 @@
  * against every key already taken. The user's keys are kept as they are, even when two libraries
  * share one: they are what the user's own exports contain.
  */
-import { baseKey, uniqueKey } from '../citekey';
+import { baseKey, keySuffix, uniqueKey } from '../citekey';
 import type { Paper } from '../types';
 
 /** Where an item's key came from. */
@@ -69,17 +69,6 @@ export function chooseCitationKey(
   return { key: templateKey(paper, taken, template), source: 'template' };
 }
 
-/** `a`…`z`, `aa`, `ab`…: the suffixes `uniqueKey` tries, in its order. */
-function suffix(index: number): string {
-  let s = '';
-  let n = index;
-  do {
-    s = String.fromCharCode(97 + (n % 26)) + s;
-    n = Math.floor(n / 26) - 1;
-  } while (n >= 0);
-  return s;
-}
-
 /**
  * `uniqueKey` against only the taken keys it would look at (the base, then the base with each
  * suffix until one is free): `uniqueKey` copies the set it is given, which for a library of
@@ -90,7 +79,7 @@ function templateKey(paper: Paper, taken: ReadonlySet<string>, template: string)
   const conflicts = new Set<string>();
   if (taken.has(base)) {
     conflicts.add(base);
-    for (let i = 0; taken.has(base + suffix(i)); i++) conflicts.add(base + suffix(i));
+    for (let i = 0; taken.has(base + keySuffix(i)); i++) conflicts.add(base + keySuffix(i));
   }
   const key = uniqueKey(paper, conflicts, template);
   // Should uniqueKey's suffix order ever change, the full set still gives a correct (slower) answer.

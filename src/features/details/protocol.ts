@@ -19,7 +19,7 @@ export interface PaperView {
   highlights: { start: number; end: number }[];
   bibtex: string;
   /** The formatted reference in the style chosen in the panel (else the active document's). */
-  reference?: { style: string; runs: Array<{ text: string; italic?: boolean; bold?: boolean; smallCaps?: boolean; sup?: boolean; sub?: boolean }>; notice?: string };
+  reference?: { style: string; runs: NonNullable<PaperView['titleRuns']>; notice?: string };
   /** Styles the switcher offers. */
   styles: string[];
   /** A paper found online, not (yet) in the library. */

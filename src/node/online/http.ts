@@ -160,9 +160,12 @@ export function parseBackoff(value: string | null | undefined): number | undefin
 export function errorCode(err: unknown): string | undefined {
   const queue: unknown[] = [err];
   for (let seen = 0; queue.length && seen < 10; seen++) {
-    const current = queue.shift() as { code?: unknown; cause?: unknown; errors?: unknown } | undefined;
+    const current = queue.shift() as { code?: unknown; cause?: unknown; errors?: unknown; message?: unknown } | undefined;
     if (!current || typeof current !== 'object') continue;
     if (typeof current.code === 'string' && /^(?:E[A-Z]+|UND_ERR_[A-Z_]+)$/.test(current.code)) return current.code;
+    // Some runtimes put the code only in the message ("connect ECONNREFUSED 127.0.0.1:9").
+    const inMessage = typeof current.message === 'string' ? /\b(E(?:CONN[A-Z]+|NOTFOUND|AI_AGAIN|NETUNREACH|HOSTUNREACH|TIMEDOUT))\b/.exec(current.message) : null;
+    if (inMessage) return inMessage[1];
     queue.push(current.cause);
     if (Array.isArray(current.errors)) queue.push(...(current.errors as unknown[]));
   }
@@ -170,7 +173,7 @@ export function errorCode(err: unknown): string | undefined {
 }
 
 /** What the innermost cause says ("connect ECONNREFUSED 127.0.0.1:9"), when there is one. */
-function causeMessage(err: unknown): string | undefined {
+export function causeMessage(err: unknown): string | undefined {
   let current: unknown = err;
   let message: string | undefined;
   for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
