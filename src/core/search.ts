@@ -79,6 +79,10 @@ export class SearchIndex {
   private readonly parts: IndexPart[];
   private readonly scratch: Array<Scratch | undefined>;
   private readonly ordinal = new Map<Paper, number>();
+  /** Per part, each paper's place in {@link papers} (the paper it is shown as), or -1 when hidden. */
+  private partOrdinals: Int32Array[] = [];
+  /** Per shown paper, the best match found by the running query (reused between queries). */
+  private rankScratch: { matched: Uint8Array; score: Float32Array } | undefined;
   /** Lower-cased key → paper, for queries typed in any case. */
   private readonly byKey = new Map<string, Paper>();
   /** Key → paper: `Smith2020` and `smith2020` may be different papers in different files. */
@@ -129,11 +133,20 @@ export class SearchIndex {
   private *collectShown(): Generator<void, Paper[], void> {
     const shown: Paper[] = [];
     let steps = 0;
-    for (const part of this.parts) {
+    this.partOrdinals = this.parts.map((part) => new Int32Array(part.papers.length).fill(-1));
+    for (let p = 0; p < this.parts.length; p++) {
+      const part = this.parts[p]!;
+      const ordinals = this.partOrdinals[p]!;
       for (let i = 0; i < part.papers.length; i++) {
         if (++steps % STEP === 0) yield;
         const paper = part.shown ? part.shown[i] : part.papers[i];
-        if (!paper || this.ordinal.has(paper)) continue;
+        if (!paper) continue;
+        const known = this.ordinal.get(paper);
+        if (known !== undefined) {
+          ordinals[i] = known;
+          continue;
+        }
+        ordinals[i] = shown.length;
         this.ordinal.set(paper, shown.length);
         shown.push(paper);
         if (!this.byKey.has(paper.id.toLowerCase())) this.byKey.set(paper.id.toLowerCase(), paper);
@@ -192,11 +205,15 @@ export class SearchIndex {
 
     const similarityMemo = terms.map(() => new Map<string, number>());
     const phrase = terms.length > 1 ? allTerms.join(' ') : '';
-    const candidates = new Map<Paper, { matched: number; score: number }>();
     const matchedWords = new Set<string>();
+    // Candidates by their place in `papers`: a paper shown from several parts counts once, at its best.
+    this.rankScratch ??= { matched: new Uint8Array(this.papers.length), score: new Float32Array(this.papers.length) };
+    const rank = this.rankScratch;
+    const candidates: number[] = [];
 
     this.parts.forEach((part, partIndex) => {
       const segment = part.segment;
+      const ordinals = this.partOrdinals[partIndex]!;
       const scratch = this.scratchFor(partIndex);
       const { best, sum, matched } = scratch;
       const touchedAll: number[] = [];
@@ -220,21 +237,30 @@ export class SearchIndex {
         }
       });
       for (const paperIndex of touchedAll) {
-        const paper = part.shown ? part.shown[paperIndex] : part.papers[paperIndex];
+        const ordinal = ordinals[paperIndex]!;
         const count = matched[paperIndex];
         let score = sum[paperIndex] / terms.length;
         matched[paperIndex] = 0;
         sum[paperIndex] = 0;
-        if (!paper) continue;
-        if (phrase && segment.titlePhrase(paperIndex).includes(phrase)) score = Math.min(1, score + 0.2);
-        const known = candidates.get(paper);
-        if (!known || known.matched < count || (known.matched === count && known.score < score)) candidates.set(paper, { matched: count, score });
+        if (ordinal < 0) continue;
+        // A title holding the query as a phrase holds every word of it: only then is it looked at.
+        if (phrase && count === terms.length && segment.titlePhrase(paperIndex).includes(phrase)) score = Math.min(1, score + 0.2);
+        const known = rank.matched[ordinal]!;
+        if (known === 0) candidates.push(ordinal);
+        if (known < count || (known === count && rank.score[ordinal]! < score)) {
+          rank.matched[ordinal] = count;
+          rank.score[ordinal] = score;
+        }
       }
     });
 
-    let ranked = [...candidates.entries()].map(([paper, c]) => ({ paper, matched: c.matched, score: c.score, order: this.ordinal.get(paper) ?? 0 }));
-    ranked.sort((a, b) => b.matched - a.matched || b.score - a.score || a.order - b.order);
-    if (exact) ranked = [{ paper: exact.paper, matched: terms.length, score: 1, order: -1 }, ...ranked.filter((r) => r.paper !== exact.paper)];
+    const top = topCandidates(candidates, rank.matched, rank.score, exact ? limit + 1 : limit);
+    let ranked = top.map((ordinal) => ({ paper: this.papers[ordinal]!, matched: rank.matched[ordinal]!, score: rank.score[ordinal]! }));
+    for (const ordinal of candidates) {
+      rank.matched[ordinal] = 0;
+      rank.score[ordinal] = 0;
+    }
+    if (exact) ranked = [{ paper: exact.paper, matched: terms.length, score: 1 }, ...ranked.filter((r) => r.paper !== exact.paper)];
 
     return ranked.slice(0, limit).map(({ paper, matched, score }) => {
       const exactKind = exact?.paper === paper ? exact.kind : undefined;
@@ -374,4 +400,43 @@ export async function runStepsSliced<T>(steps: Generator<void, T, void>, pause: 
       sliceStart = performance.now();
     }
   }
+}
+
+/**
+ * The best `limit` candidates (more matched words first, then the higher score, then the earlier
+ * paper), best first: a bounded heap, so ranking costs the candidates, not a sort of all of them.
+ */
+function topCandidates(candidates: readonly number[], matched: Uint8Array, score: Float32Array, limit: number): number[] {
+  /** Whether candidate `a` ranks before candidate `b`. */
+  const before = (a: number, b: number): boolean => matched[a]! > matched[b]! || (matched[a] === matched[b] && (score[a]! > score[b]! || (score[a] === score[b] && a < b)));
+  if (candidates.length <= limit) return [...candidates].sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+  // A heap whose root is the worst of the best `limit` so far.
+  const heap: number[] = [];
+  const siftDown = (i: number): void => {
+    for (;;) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let worst = i;
+      if (left < heap.length && before(heap[worst]!, heap[left]!)) worst = left;
+      if (right < heap.length && before(heap[worst]!, heap[right]!)) worst = right;
+      if (worst === i) return;
+      [heap[i], heap[worst]] = [heap[worst]!, heap[i]!];
+      i = worst;
+    }
+  };
+  for (const candidate of candidates) {
+    if (heap.length < limit) {
+      heap.push(candidate);
+      for (let i = heap.length - 1; i > 0;) {
+        const parent = (i - 1) >> 1;
+        if (!before(heap[parent]!, heap[i]!)) break;
+        [heap[parent], heap[i]] = [heap[i]!, heap[parent]!];
+        i = parent;
+      }
+    } else if (before(candidate, heap[0]!)) {
+      heap[0] = candidate;
+      siftDown(0);
+    }
+  }
+  return heap.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
 }
