@@ -156,6 +156,8 @@ export class SearchPicker {
       const active = quickPick.activeItems[0];
       const activeId = active && (active.online?.key ?? active.paper.id);
       quickPick.items = items;
+      // VS Code hides separators while the box holds text: the sources' state shows in the title too.
+      quickPick.title = onlineStatus ? `${options.title} · ${onlineStatus}` : options.title;
       // Results arriving from the network must not move the highlight the user is on.
       const stillThere = keepActive && activeId ? items.find((i) => (i.online?.key ?? i.paper.id) === activeId && !i.askOnline) : undefined;
       if (stillThere && stillThere !== items[0]) quickPick.activeItems = [stillThere];

@@ -84,6 +84,8 @@ describe('LitCite online search', function () {
     assert.match(label, /OpenAlex: 2 results/);
     assert.match(label, /Crossref: 2 results/);
     assert.match(label, /arXiv: no results/);
+    // The separator is hidden while the box holds text; the title says the same.
+    assert.match(picker.quickPick.title ?? '', /OpenAlex: 2 results/);
     const titles = onlineItems(picker.quickPick.items).map((i) => readableLabel(i.label));
     assert.ok(titles.includes('Deep learning'), titles.join(' | '));
     const nature = onlineItems(picker.quickPick.items).find((i) => readableLabel(i.label) === 'Deep learning')!;
