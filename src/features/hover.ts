@@ -10,7 +10,7 @@ import { labelFor } from '../services/editor-io';
 import type { Services } from '../services/services';
 import { CITING_DOCUMENTS, commandUri } from './selectors';
 
-const LINK_COMMANDS = [COMMANDS.openDetails, COMMANDS.copyBibtex];
+const LINK_COMMANDS = [COMMANDS.openDetails, COMMANDS.copyBibtex, COMMANDS.openPdf, COMMANDS.showInZotero];
 
 /**
  * Hover on a cited key: the library's summary of the paper with Open details / Copy BibTeX links,
@@ -37,6 +37,9 @@ export function registerHover(context: vscode.ExtensionContext, services: Servic
             links: [
               ['Open details', commandUri(COMMANDS.openDetails, [paper.id])],
               ['Copy BibTeX', commandUri(COMMANDS.copyBibtex, [paper.id])],
+              // A Zotero paper: its PDF, and the item in the Zotero app.
+              ...(paper.extra?.attachments?.length ? [['Open PDF', commandUri(COMMANDS.openPdf, [paper.id])] as [string, string]] : []),
+              ...(paper.extra?.selectUri ? [['Show in Zotero', commandUri(COMMANDS.showInZotero, [paper.id])] as [string, string]] : []),
             ],
           }),
         );

@@ -8,7 +8,8 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { keysForWorks, mergeOutcomes, type MergedWork } from '../core/online/merge-works';
-import { describeOutcome, isOnlineSourceId, ONLINE_SOURCES, SOURCE_NAMES, type OnlineSourceId, type SourceOutcome } from '../core/online/types';
+import { describeFailure, describeOutcome, isOnlineSourceId, ONLINE_SOURCES, SOURCE_NAMES, type OnlineSourceId, type SourceOutcome } from '../core/online/types';
+import { describeLookup, parseLookupInput, type LookupIdentifier } from '../core/online/lookup-input';
 import { uniqueKey } from '../core/citekey';
 import type { Paper } from '../core/types';
 import { OnlineEngine } from '../node/online/engine';
@@ -125,6 +126,9 @@ export class OnlineService implements vscode.Disposable {
   async search(query: string, signal: AbortSignal, onProgress: (progress: OnlineProgress) => void): Promise<void> {
     const engine = await this.engine();
     if (!engine || !query.trim()) return;
+    // A DOI, an arXiv id or their URLs: the record itself, not a search.
+    const identifier = parseLookupInput(query);
+    if (identifier) return this.resolve(engine, query, identifier, signal, onProgress);
     const outcomes: SourceOutcome[] = [];
     const local = (paper: Paper): Paper | undefined => this.library.find(paper);
     const report = (done: boolean): void => {
@@ -150,6 +154,30 @@ export class OnlineService implements vscode.Disposable {
     } finally {
       report(true);
     }
+  }
+
+  /** The paper an identifier names, as the one online result (or the library's paper, counted as in the library). */
+  private async resolve(engine: OnlineEngine, query: string, identifier: LookupIdentifier, signal: AbortSignal, onProgress: (progress: OnlineProgress) => void): Promise<void> {
+    const found = await engine.resolveIdentifier(query, { signal });
+    if (signal.aborted) return;
+    const where = describeLookup(identifier);
+    if (!found.ok) {
+      const why = found.reason === 'failed' ? describeFailure(SOURCE_NAMES[found.service], found.failure) : `${where}: not found`;
+      onProgress({ works: [], inLibrary: 0, statuses: [why], done: true });
+      return;
+    }
+    if (this.library.find(found.paper)) {
+      onProgress({ works: [], inLibrary: 1, statuses: [`${where}: found`], done: true });
+      return;
+    }
+    const key = keysForWorks([{ paper: found.paper, local: false, online: found.paper, sources: [], ranks: {}, score: 1 }], new Set(this.library.papers.map((p) => p.id)), readConfig().keyTemplate)[0]!;
+    const sources = identifier.kind === 'arxiv' ? (['arxiv'] as OnlineSourceId[]) : identifier.kind === 'openalex' ? (['openalex'] as OnlineSourceId[]) : [];
+    onProgress({
+      works: [{ work: { paper: found.paper, local: false, online: found.paper, sources, ranks: {}, score: 1 }, key }],
+      inLibrary: 0,
+      statuses: [`${where}: found${found.fromCache ? ' (cached)' : ''}`],
+      done: true,
+    });
   }
 
   /**

@@ -148,6 +148,8 @@ function render(paper: PaperView, query: string | undefined): void {
   if (paper.arxiv) actions.appendChild(button('Open arXiv', 'link-external', 'openArxiv'));
   if (paper.code) actions.appendChild(button('Open Code', 'github', 'openCode'));
   if (paper.doi) actions.appendChild(button('Open DOI', 'link-external', 'openDoi'));
+  if (paper.pdf) actions.appendChild(button('Open PDF', 'file-pdf', 'openPdf'));
+  if (paper.zotero) actions.appendChild(button('Show in Zotero', 'library', 'showInZotero'));
   if (paper.related) actions.appendChild(button('Related Papers', 'references', 'findRelated'));
 
   const meta = el('dl', { className: 'meta' });
@@ -156,6 +158,10 @@ function render(paper: PaperView, query: string | undefined): void {
   if (paper.arxiv) meta.appendChild(metaRow('arXiv', paper.arxiv));
   if (paper.doi) meta.appendChild(metaRow('DOI', paper.doi));
   meta.appendChild(metaRow('Source', paper.source));
+  if (paper.collections?.length) meta.appendChild(metaRow('Collections', paper.collections.join('; ')));
+  if (paper.tags?.length) meta.appendChild(metaRow('Tags', paper.tags.join(', ')));
+  if (paper.notesCount) meta.appendChild(metaRow('Notes', `${paper.notesCount} in Zotero`));
+  if (paper.attachments?.length) meta.appendChild(metaRow('Attachments', paper.attachments.join('; ')));
 
   const abstract = el('section', { attrs: { 'aria-labelledby': 'abstract-heading' } },
     el('h2', { text: 'Abstract', attrs: { id: 'abstract-heading' } }),

@@ -123,6 +123,15 @@ describe('LitCite online search', function () {
     server.reset();
   });
 
+  it('resolves a DOI typed into the picker directly, and recognises the library’s paper', async () => {
+    server.reset();
+    const picker = await openPicker('https://doi.org/10.18653/v1/N19-1423');
+    await waitFor(() => /found/.test(picker.quickPick.title ?? ''), 10_000, 'the DOI resolved');
+    assert.match(picker.quickPick.title ?? '', /doi:10\.18653\/v1\/N19-1423: found · 1 in your library/i);
+    assert.deepStrictEqual(server.requests.map((r) => r.service), ['doi'], 'one request, to the DOI resolver');
+    assert.strictEqual(onlineItems(picker.quickPick.items).length, 0, 'BERT is refs.bib’s devlin2019bert');
+  });
+
   it('cites an online result: the citation at the cursor, its entry in the document’s .bib, the paper kept in the library', async () => {
     const doc = await vscode.workspace.openTextDocument(notes);
     const editor = await vscode.window.showTextDocument(doc);

@@ -64,6 +64,16 @@ describe('LitCite Zotero', function () {
     assert.ok(bib.includes(exported), `the .bib holds Better BibTeX's export:\n${exported}`);
   });
 
+  it('offers Open PDF and Show in Zotero in the hover of a Zotero paper', async () => {
+    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: 'As shown [@vaswaniAttentionAllYou2017].' });
+    await vscode.window.showTextDocument(doc);
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(0, 15));
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))).join('\n');
+    assert.match(text, /\[Open PDF\]\(command:litcite\.openPdf/);
+    assert.match(text, /\[Show in Zotero\]\(command:litcite\.showInZotero/);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
   it('follows an edit made in Zotero within a poll', async () => {
     zotero.library('users/0').updateItem('GRAVESTH', { title: 'Supervised Sequence Labelling with Recurrent Neural Networks (revised)' });
     await waitFor(() => /\(revised\)/.test(api.testing.library.byKey('gravesSupervisedSequenceLabelling2008')?.title ?? ''), 15_000, 'the edit to arrive');

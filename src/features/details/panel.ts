@@ -205,6 +205,8 @@ export class DetailsPanel implements vscode.Disposable {
           copyKey: COMMANDS.copyKey,
           openArxiv: COMMANDS.openArxiv,
           openCode: COMMANDS.openCode,
+          openPdf: COMMANDS.openPdf,
+          showInZotero: COMMANDS.showInZotero,
         } as const;
         const argument = this.library.byKey(paper.id) ? paper.id : { paper };
         await vscode.commands.executeCommand(commandFor[action], argument);
@@ -307,6 +309,12 @@ function toPaperView(paper: Paper, bibtex: string, highlights: Span[]): PaperVie
     bibtex,
     styles: [],
     related: false,
+    ...(paper.extra?.tags?.length ? { tags: paper.extra.tags } : {}),
+    ...(paper.extra?.collections?.length ? { collections: paper.extra.collections } : {}),
+    ...(paper.extra?.notesCount ? { notesCount: paper.extra.notesCount } : {}),
+    ...(paper.extra?.attachments?.length ? { attachments: paper.extra.attachments.map((a) => a.title) } : {}),
+    pdf: Boolean(paper.extra?.attachments?.some((a) => a.path || a.uri)),
+    zotero: Boolean(paper.extra?.selectUri),
   };
 }
 

@@ -26,6 +26,14 @@ export interface PaperView {
   online?: boolean;
   /** Related papers can be looked up (online search is on and the paper has a DOI or arXiv id). */
   related: boolean;
+  /** What a source keeps with a paper (Zotero): tags, collections, notes, attachments. */
+  tags?: string[];
+  collections?: string[];
+  notesCount?: number;
+  attachments?: string[];
+  /** A PDF can be opened; the item can be shown in the Zotero app. */
+  pdf?: boolean;
+  zotero?: boolean;
 }
 
 /** One related paper as the panel lists it. */
@@ -50,7 +58,7 @@ export type ToWebview =
   | { type: 'copied'; what: 'bibtex' | 'key' | 'reference' }
   | { type: 'related'; key: string; lists: RelatedListView[]; message?: string };
 
-export type PaperAction = 'insertCitation' | 'copyBibtex' | 'copyKey' | 'openArxiv' | 'openCode' | 'openDoi' | 'copyReference' | 'addToLibrary' | 'findRelated';
+export type PaperAction = 'insertCitation' | 'copyBibtex' | 'copyKey' | 'openArxiv' | 'openCode' | 'openDoi' | 'copyReference' | 'addToLibrary' | 'findRelated' | 'openPdf' | 'showInZotero';
 
 /** Webview → extension. `ready` comes first, after the script has loaded. */
 export type FromWebview =
@@ -63,7 +71,7 @@ export type FromWebview =
   /** A related paper was clicked. */
   | { type: 'openRelated'; key: string };
 
-const ACTIONS: readonly PaperAction[] = ['insertCitation', 'copyBibtex', 'copyKey', 'openArxiv', 'openCode', 'openDoi', 'copyReference', 'addToLibrary', 'findRelated'];
+const ACTIONS: readonly PaperAction[] = ['insertCitation', 'copyBibtex', 'copyKey', 'openArxiv', 'openCode', 'openDoi', 'copyReference', 'addToLibrary', 'findRelated', 'openPdf', 'showInZotero'];
 
 /** Checks an untrusted message from the webview; undefined when it is not one we accept. */
 export function parseFromWebview(message: unknown): FromWebview | undefined {
