@@ -20,7 +20,9 @@ const KEYS_STYLE = 'ENTRY { } { } { }\nREAD\nFUNCTION {output.key} { cite$ write
 function bibFiles(args: string[]): string[] {
   const out: string[] = [];
   const walk = (p: string): void => {
-    const stat = fs.statSync(p);
+    // A dangling link (TeX Live has some) is not a file to read.
+    const stat = fs.statSync(p, { throwIfNoEntry: false });
+    if (!stat) return;
     if (stat.isDirectory()) for (const name of fs.readdirSync(p).sort()) walk(path.join(p, name));
     else if (/\.bib$/i.test(p)) out.push(p);
   };

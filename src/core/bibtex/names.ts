@@ -169,6 +169,8 @@ function splitWords(text: string): Word[][] {
     } else if (c === 125) {
       depth = Math.max(0, depth - 1);
     } else if (depth === 0 && isSpace(c)) {
+      // TeX swallows the space after a control word: `Gro\ss e` is one word, Große (as biber reads it).
+      if (start >= 0 && endsWithControlWord(text, start, i) && i + 1 < n && !isSpace(text.charCodeAt(i + 1)) && text.charCodeAt(i + 1) !== 44) continue;
       finish(i);
     } else if (depth === 0 && c === 44) {
       finish(i);
@@ -180,6 +182,17 @@ function splitWords(text: string): Word[][] {
   }
   finish(n);
   return groups.filter((g, i) => g.length > 0 || i > 0).map((g) => g);
+}
+
+/** Whether `text[start, end)` ends in a control word (`\ss`, `\o`): a backslash and letters. */
+function endsWithControlWord(text: string, start: number, end: number): boolean {
+  let p = end;
+  while (p > start && isAsciiLetter(text.charCodeAt(p - 1))) p--;
+  return p < end && p > start && text.charCodeAt(p - 1) === 92 && (p - 1 === start || text.charCodeAt(p - 2) !== 92);
+}
+
+function isAsciiLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
 /**
