@@ -169,8 +169,9 @@ function splitWords(text: string): Word[][] {
     } else if (c === 125) {
       depth = Math.max(0, depth - 1);
     } else if (depth === 0 && isSpace(c)) {
-      // TeX swallows the space after a control word: `Gro\ss e` is one word, Große (as biber reads it).
-      if (start >= 0 && endsWithControlWord(text, start, i) && i + 1 < n && !isSpace(text.charCodeAt(i + 1)) && text.charCodeAt(i + 1) !== 44) continue;
+      // TeX swallows the space after a control word: `Gro\ss e` is one word, Große. Biber joins
+      // only across the commands that are letters (`ACM\slash SIGGRAPH` stays two words), and so do we.
+      if (start >= 0 && endsWithLetterCommand(text, start, i) && i + 1 < n && !isSpace(text.charCodeAt(i + 1)) && text.charCodeAt(i + 1) !== 44) continue;
       finish(i);
     } else if (depth === 0 && c === 44) {
       finish(i);
@@ -184,11 +185,15 @@ function splitWords(text: string): Word[][] {
   return groups.filter((g, i) => g.length > 0 || i > 0).map((g) => g);
 }
 
-/** Whether `text[start, end)` ends in a control word (`\ss`, `\o`): a backslash and letters. */
-function endsWithControlWord(text: string, start: number, end: number): boolean {
+/** Commands that stand for a letter (`\ss` ß, `\o` ø, `\l` ł, …). */
+const LETTER_COMMANDS = new Set(['ss', 'SS', 'o', 'O', 'l', 'L', 'aa', 'AA', 'ae', 'AE', 'oe', 'OE', 'i', 'j', 'dh', 'DH', 'th', 'TH', 'ng', 'NG', 'dj', 'DJ']);
+
+/** Whether `text[start, end)` ends in a command that stands for a letter (`\ss`, `\o`). */
+function endsWithLetterCommand(text: string, start: number, end: number): boolean {
   let p = end;
   while (p > start && isAsciiLetter(text.charCodeAt(p - 1))) p--;
-  return p < end && p > start && text.charCodeAt(p - 1) === 92 && (p - 1 === start || text.charCodeAt(p - 2) !== 92);
+  if (p === end || p <= start || text.charCodeAt(p - 1) !== 92 || (p - 1 > start && text.charCodeAt(p - 2) === 92)) return false;
+  return LETTER_COMMANDS.has(text.slice(p, end));
 }
 
 function isAsciiLetter(c: number): boolean {
