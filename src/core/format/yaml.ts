@@ -11,6 +11,7 @@
  * Not supported (reported as problems, the value read as null or text): anchors and aliases,
  * complex keys (`? `), multiple documents. Tags (`!!str`) are ignored.
  */
+import { foldLines, typedPlain, unescapeDouble } from './yaml-scalars';
 
 /** A YAML value as this reader produces it. */
 export type YamlValue = string | number | boolean | null | YamlValue[] | YamlMap;
@@ -544,59 +545,4 @@ class Reader {
   private problem(lineIndex: number, message: string): void {
     if (this.problems.length < 50) this.problems.push({ line: lineIndex + 1, message });
   }
-}
-
-/** Folded block scalar: lines joined by spaces, a blank line a newline, more-indented lines kept. */
-function foldLines(lines: string[]): string {
-  let out = '';
-  let previous: 'start' | 'text' | 'blank' | 'indented' = 'start';
-  for (const line of lines) {
-    if (line === '') {
-      out += '\n';
-      previous = 'blank';
-      continue;
-    }
-    const indented = line.startsWith(' ') || line.startsWith('\t');
-    if (previous === 'text' && !indented) out += ' ';
-    else if (previous === 'indented' || (previous === 'text' && indented)) out += '\n';
-    out += line;
-    previous = indented ? 'indented' : 'text';
-  }
-  return out;
-}
-
-const ESCAPES: Record<string, string> = {
-  '0': '\0', a: '\x07', b: '\b', t: '\t', '\t': '\t', n: '\n', v: '\v', f: '\f', r: '\r', e: '\x1b',
-  ' ': ' ', '"': '"', '/': '/', '\\': '\\', N: '\x85', _: '\xa0', L: '\u2028', P: '\u2029',
-};
-
-function unescapeDouble(text: string, i: number): { text: string; end: number } {
-  const e = text[i + 1];
-  if (e === undefined) return { text: '\\', end: i + 1 };
-  if (e === '\n' || e === '\r') {
-    // an escaped line break joins the lines without a space
-    let j = i + 1;
-    while (j < text.length && /[\r\n \t]/.test(text[j]!)) j++;
-    return { text: '', end: j };
-  }
-  const width = e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 0;
-  if (width) {
-    const hex = text.slice(i + 2, i + 2 + width);
-    if (/^[0-9a-fA-F]+$/.test(hex) && hex.length === width) {
-      const code = parseInt(hex, 16);
-      if (code <= 0x10ffff) return { text: String.fromCodePoint(code), end: i + 2 + width };
-    }
-    return { text: e, end: i + 2 };
-  }
-  return { text: ESCAPES[e] ?? e, end: i + 2 };
-}
-
-/** A plain scalar typed as YAML 1.2's core schema does. */
-function typedPlain(raw: string): YamlValue {
-  if (/^(?:true|True|TRUE)$/.test(raw)) return true;
-  if (/^(?:false|False|FALSE)$/.test(raw)) return false;
-  if (/^(?:null|Null|NULL|~)?$/.test(raw)) return null;
-  if (/^[-+]?\d+$/.test(raw) && raw.replace(/^[-+]/, '').length <= 15) return Number(raw);
-  if (/^[-+]?(?:\.\d+|\d+\.\d*)(?:[eE][-+]?\d+)?$/.test(raw) || /^[-+]?\d+[eE][-+]?\d+$/.test(raw)) return Number(raw);
-  return raw;
 }
